@@ -1,0 +1,31 @@
+// An ES module controller: the runtime calls init(), then start().
+export default {
+    init() {
+        const root = this.viewContext.getRoot();
+        this._log = root.querySelector("[data-itemid='log']");
+        this._room = this.viewContext.getWebSocket("room");
+        this._room.on("message", (message) => {
+            const item = document.createElement("li");
+            item.textContent = String(message.text);
+            this._log.append(item);
+        });
+        // Another component's socket, reached through the runtime's messaging.
+        this._intents = this.clientRuntime.messaging._getWebSocket("intents-example-1.0", "chat/dummy socket");
+        this._intents.on("bye", (bye) => {
+            root.querySelector("[data-itemid='bye']").textContent = JSON.stringify(bye);
+        });
+    },
+
+    start() {
+        const root = this.viewContext.getRoot();
+        const text = root.querySelector("[data-itemid='text']");
+        root.querySelector("[data-itemid='form']").addEventListener("submit", (event) => {
+            event.preventDefault();
+            if (text.value) this._room.emit("message", { text: text.value });
+            text.value = "";
+        });
+        root.querySelector("[data-itemid='hello']").addEventListener("click", () => {
+            this._intents.emit("hello", { from: "chat" });
+        });
+    },
+};

@@ -1,0 +1,99 @@
+//! The errors Rain returns instead of panicking.
+
+use crate::registry::Location;
+
+/// What [`Registry::discover`](crate::Registry::discover) can find wrong with the linked registrations.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoverError {
+    /// Nothing was registered at all.
+    #[error(
+        "no components were found: no `#[component]` is linked into this binary. If your components \
+         live in another crate, make sure the binary links it, e.g. with `use my_components as _;` \
+         in `main.rs` (the linker drops crates that nothing refers to)"
+    )]
+    NoComponents,
+    /// Two components have the same name and version.
+    #[error("two components have the module id `{module_id}`: {first} and {second}")]
+    DuplicateComponent {
+        /// The shared module id.
+        module_id: String,
+        /// The first declaration.
+        first: Location,
+        /// The second declaration.
+        second: Location,
+    },
+    /// Two sockets have the same namespace.
+    #[error("two sockets have the namespace `{namespace}`: {first} and {second}")]
+    DuplicateSocket {
+        /// The shared namespace.
+        namespace: String,
+        /// The first declaration.
+        first: Location,
+        /// The second declaration.
+        second: Location,
+    },
+    /// A socket names a component that is not registered.
+    #[error(
+        "socket `{socket}` at {location} belongs to component `{module_id}`, which is not registered"
+    )]
+    MissingComponent {
+        /// The module id the socket asked for.
+        module_id: String,
+        /// The socket name.
+        socket: &'static str,
+        /// Where the socket was declared.
+        location: Location,
+    },
+}
+
+/// Everything that can go wrong when building or serving an [`App`](crate::App).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The registrations are inconsistent.
+    #[error(transparent)]
+    Discover(#[from] DiscoverError),
+    /// A page names a component that does not exist.
+    #[error(
+        "page `{page}` shows component `{module_id}`, which does not exist; components: {known}"
+    )]
+    UnknownComponent {
+        /// The page's path.
+        page: String,
+        /// The module id that was asked for.
+        module_id: String,
+        /// The module ids that exist, comma-separated.
+        known: String,
+    },
+    /// A page names a view that its component does not have.
+    #[error(
+        "page `{page}` shows view `{view}` of `{module_id}`, which has no such view; its views: {known}"
+    )]
+    UnknownView {
+        /// The page's path.
+        page: String,
+        /// The component.
+        module_id: String,
+        /// The view that was asked for.
+        view: String,
+        /// The views that exist, comma-separated.
+        known: String,
+    },
+    /// `RAIN_ADDR` is not a socket address.
+    #[error("RAIN_ADDR=`{value}` is not an address like `127.0.0.1:3000`: {source}")]
+    BadAddress {
+        /// The value found.
+        value: String,
+        /// Why it does not parse.
+        source: std::net::AddrParseError,
+    },
+    /// Binding or serving failed.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,90 @@
+//! Rain: web components in Rust with live, component-scoped Socket.IO sockets.
+//!
+//! A component is a named, versioned module; its sockets are `async fn`s marked `#[websocket]`.
+//! The macros register both at link time, [`App::discover`] finds them at startup, and the server
+//! mounts each socket as the Socket.IO namespace `/<module id>/<socket name>`, serves the
+//! components' views and files, and serves the browser runtime at `/rain/runtime.js`.
+//!
+//! ```no_run
+//! use rain_core::prelude::*;
+//!
+//! #[component(name = "intents-example", version = "1.0")]
+//! mod intents_example {
+//!     use super::*;
+//!
+//!     /// Answers every `hello` with a `bye`.
+//!     #[websocket("chat/dummy socket")]
+//!     async fn dummy_socket(socket: SocketRef) {
+//!         socket.on("hello", async |socket: SocketRef| {
+//!             socket.emit("bye", &json!({ "message": "Hello sir" })).ok();
+//!         });
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), rain_core::Error> {
+//!     rain_core::App::discover()?.serve_from_env().await // RAIN_ADDR, default 127.0.0.1:3000
+//! }
+//! ```
+//!
+//! # Sockets in more than one module or file
+//!
+//! Every `#[websocket]` written inside a `#[component]` module belongs to that component, however
+//! deeply its module is nested there (`mod sockets { use super::*; ... }`). A socket in a module
+//! outside the component (another file, say) names its component module by path:
+//!
+//! ```no_run
+//! # use rain_core::prelude::*;
+//! #[component(name = "chat", version = "1.0")]
+//! pub mod chat {}
+//!
+//! mod more_sockets {
+//!     use rain_core::prelude::*;
+//!
+//!     #[websocket("lobby", component = crate::chat)]
+//!     async fn lobby(socket: SocketRef) {}
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! # Linking
+//!
+//! Registrations travel with the code that declares them. A binary that keeps its components in a
+//! library crate must link that crate; refer to it at least once, e.g. `use my_components as _;`.
+#![warn(missing_docs)]
+
+mod assets;
+mod client;
+mod error;
+mod page;
+pub mod registry;
+mod server;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use error::{DiscoverError, Error};
+pub use page::Page;
+pub use rain_macros::{component, websocket};
+pub use registry::{Component, Location, Registry, Socket};
+pub use server::{App, DEFAULT_ADDR};
+
+/// The Socket.IO adapter every socket of an app runs on.
+///
+/// Handlers name it only through the aliases below ([`SocketRef`], [`SocketIo`]), so changing the
+/// adapter (to one shared by several nodes) changes no handler.
+pub type Adapter = socketioxide::adapter::LocalAdapter;
+
+/// A connected socket, as handlers receive it.
+pub type SocketRef = socketioxide::extract::SocketRef<Adapter>;
+
+/// The Socket.IO server, as handlers receive it.
+pub type SocketIo = socketioxide::SocketIo<Adapter>;
+
+/// What a Rain app usually imports: the macros, the handler types and `json!`.
+pub mod prelude {
+    pub use crate::{App, Page, SocketIo, SocketRef, component, websocket};
+    pub use serde_json::{Value, json};
+    pub use socketioxide::extract::{AckSender, Data, Extension, HttpExtension, State, TryData};
+}

@@ -1,0 +1,197 @@
+//! Full HTML pages made of component views.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::{Error, registry::Registry};
+
+/// A page made of component views, served at a path of its own by [`App::page`](crate::App::page).
+///
+/// Each view is the HTML fragment `views/<view>.html` of a component's folder. On the page it is
+/// wrapped in an element that names its component instance; the runtime finds it there, loads the
+/// view's controller (`client/<view>.js`) and gives it its `viewContext`.
+///
+/// ```
+/// use rain_core::Page;
+///
+/// let home = Page::new("Chat and intents")
+///     .view("intents-example-1.0", "index")
+///     .view("chat-1.0", "index");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Page {
+    title: String,
+    views: Vec<(String, String)>,
+}
+
+impl Page {
+    /// An empty page with a title.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            views: Vec::new(),
+        }
+    }
+
+    /// Adds an instance of `view` of the component `module_id`, below the ones already added.
+    pub fn view(mut self, module_id: impl Into<String>, view: impl Into<String>) -> Self {
+        self.views.push((module_id.into(), view.into()));
+        self
+    }
+
+    /// Checks that every view exists, so a typo fails at startup rather than on a request.
+    pub(crate) fn check(&self, path: &str, registry: &Registry) -> Result<(), Error> {
+        for (module_id, view) in &self.views {
+            let Some(component) = registry.component(module_id) else {
+                return Err(Error::UnknownComponent {
+                    page: path.to_owned(),
+                    module_id: module_id.clone(),
+                    known: list(
+                        registry
+                            .components()
+                            .iter()
+                            .map(|c| c.module_id().to_owned()),
+                    ),
+                });
+            };
+            let views = component.views();
+            if !views.contains(view) {
+                return Err(Error::UnknownView {
+                    page: path.to_owned(),
+                    module_id: module_id.clone(),
+                    view: view.clone(),
+                    known: list(views),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Renders the page. Views that disappeared since [`Page::check`] render as an empty instance.
+    pub(crate) fn render(&self, registry: &Registry) -> String {
+        let mut head = String::new();
+        let mut body = String::new();
+        for (index, (module_id, view)) in self.views.iter().enumerate() {
+            let Some(component) = registry.component(module_id) else {
+                continue;
+            };
+            let file = |path: String| {
+                component
+                    .asset(&path)
+                    .map(|_| format!("/{module_id}/{path}"))
+            };
+            if let Some(href) = file(format!("css/{view}.css")) {
+                let _ = writeln!(
+                    head,
+                    r#"<link rel="stylesheet" href="{}">"#,
+                    escape_html(&href)
+                );
+            }
+            let fragment = component
+                .asset(&format!("views/{view}.html"))
+                .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                .unwrap_or_default();
+            let controller = file(format!("client/{view}.js"))
+                .map(|src| format!(r#" data-rain-controller="{}""#, escape_html(&src)))
+                .unwrap_or_default();
+            let _ = write!(
+                body,
+                "<div class=\"rain-component\" id=\"rain-instance-{index}\" data-rain-module=\"{}\" \
+                 data-rain-instance=\"{}\" data-rain-view=\"{}\"{controller}>\n{fragment}\n</div>\n",
+                escape_html(module_id),
+                escape_html(&format!("{module_id}.{view}.{index}")),
+                escape_html(view),
+            );
+        }
+        format!(
+            "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n{head}\
+             <script type=\"application/json\" id=\"rain-sockets\">{manifest}</script>\n\
+             <script type=\"module\" src=\"/rain/runtime.js\"></script>\n</head>\n<body>\n{body}</body>\n</html>\n",
+            title = escape_html(&self.title),
+            manifest = script_json(&manifest(registry)),
+        )
+    }
+}
+
+/// One socket as the browser runtime knows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ManifestSocket<'a> {
+    module_id: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+}
+
+fn manifest(registry: &Registry) -> Vec<ManifestSocket<'_>> {
+    registry
+        .sockets()
+        .iter()
+        .map(|s| ManifestSocket {
+            module_id: s.module_id(),
+            name: s.name(),
+            namespace: s.namespace(),
+        })
+        .collect()
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().map(|i| format!("`{i}`")).collect();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// Escapes text for an HTML text node or a double-quoted attribute.
+///
+/// Five replacements; a crate for them would add a dependency for less code than its import.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON that is safe inside a `<script>` element: no `</script>`, `<!--` or line separators.
+fn script_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value)
+        .expect("manifest entries are plain strings")
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape_html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_script() {
+        let json = script_json(&["</script><!--", "\u{2028}"]);
+        assert!(!json.contains('<') && !json.contains('>'), "{json}");
+        let back: Vec<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, ["</script><!--", "\u{2028}"]);
+    }
+}

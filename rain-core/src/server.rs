@@ -1,0 +1,281 @@
+//! The HTTP and Socket.IO server built from a [`Registry`]: one axum `Router`, one port.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use serde::Serialize;
+use socketioxide::layer::SocketIoLayer;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::{
+    Adapter, Error, Page, SocketIo,
+    assets::{Asset, checked_path},
+    client,
+    registry::{Location, Registry},
+};
+
+/// The address [`App::serve_from_env`] listens on when `RAIN_ADDR` is not set.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+/// A Rain application: the discovered components and sockets, and the pages that show them.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), rain_core::Error> {
+/// use rain_core::{App, Page};
+///
+/// App::discover()?
+///     .page("/", Page::new("Home").view("intents-example-1.0", "index"))
+///     .serve_from_env()
+///     .await
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct App {
+    registry: Arc<Registry>,
+    pages: Vec<(String, Page)>,
+}
+
+/// What every request handler shares.
+struct Shared {
+    registry: Arc<Registry>,
+    pages: Vec<(String, Page)>,
+}
+
+type SharedState = State<Arc<Shared>>;
+
+impl App {
+    /// Discovers every linked component and socket ([`Registry::discover`]).
+    pub fn discover() -> Result<Self, Error> {
+        Ok(Self::new(Registry::discover()?))
+    }
+
+    /// An app serving the components of `registry`.
+    pub fn new(registry: Registry) -> Self {
+        Self {
+            registry: Arc::new(registry),
+            pages: Vec::new(),
+        }
+    }
+
+    /// The components and sockets this app serves.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
+    pub fn page(mut self, path: impl Into<String>, page: Page) -> Self {
+        self.pages.push((path.into(), page));
+        self
+    }
+
+    /// Builds the Socket.IO server with every socket mounted at its namespace.
+    ///
+    /// Returns the layer to put on a `Router` and the handle to emit from outside handlers.
+    pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
+        let (layer, io) = SocketIo::builder().build_layer();
+        for socket in self.registry.sockets() {
+            socket.mount(&io);
+        }
+        (layer, io)
+    }
+
+    /// The whole app as an axum `Router`, to serve, nest into a larger app or wrap in tower layers.
+    ///
+    /// Fails when a page shows a component or view that does not exist.
+    pub fn router(&self) -> Result<Router, Error> {
+        Ok(self.router_with_io()?.0)
+    }
+
+    fn router_with_io(&self) -> Result<(Router, SocketIo), Error> {
+        for (path, page) in &self.pages {
+            page.check(path, &self.registry)?;
+        }
+        let shared = Arc::new(Shared {
+            registry: Arc::clone(&self.registry),
+            pages: self.pages.clone(),
+        });
+        let mut router = Router::new()
+            .route("/rain/sockets", get(sockets_json))
+            .route("/rain/{file}", get(client::runtime_file))
+            .route("/{module_id}/{*path}", get(component_file));
+        for (index, (path, _)) in self.pages.iter().enumerate() {
+            router = router.route(
+                path,
+                get(async move |State(shared): SharedState| {
+                    Html(shared.pages[index].1.render(&shared.registry))
+                }),
+            );
+        }
+        let (layer, io) = self.socket_io();
+        let router = router
+            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            .with_state(shared)
+            .layer(layer)
+            .layer(CatchPanicLayer::new());
+        Ok((router, io))
+    }
+
+    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C.
+    ///
+    /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
+    /// program installed one already.
+    pub async fn serve_from_env(self) -> Result<(), Error> {
+        let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = value
+            .parse()
+            .map_err(|source| Error::BadAddress { value, source })?;
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            )
+            .try_init();
+        self.serve(addr).await
+    }
+
+    /// Serves on `addr` until Ctrl-C.
+    pub async fn serve(self, addr: SocketAddr) -> Result<(), Error> {
+        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
+            context: format!("cannot listen on {addr}"),
+            source,
+        })?;
+        self.serve_with(listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then closes every socket and stops.
+    ///
+    /// Prints the components, their sockets and pages, then `listening on http://<addr>`.
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let (router, io) = self.router_with_io()?;
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            context: "cannot read the listening address".to_owned(),
+            source,
+        })?;
+        println!("{}", self.startup_table(addr));
+        println!("listening on http://{addr}");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Long-polling requests and WebSocket sessions would otherwise hold the
+                // shutdown open until their clients go away.
+                io.close().await;
+            })
+            .await
+            .map_err(|source| Error::Io {
+                context: "serving failed".to_owned(),
+                source,
+            })
+    }
+
+    /// The table printed at startup: every component, its sockets and namespaces, and the pages.
+    pub fn startup_table(&self, addr: SocketAddr) -> String {
+        let mut rows = vec![[
+            "component".to_owned(),
+            "socket".to_owned(),
+            "namespace / page".to_owned(),
+        ]];
+        for component in self.registry.components() {
+            let id = component.module_id();
+            for socket in self.registry.sockets_of(id) {
+                rows.push([
+                    id.to_owned(),
+                    socket.name().to_owned(),
+                    socket.namespace().to_owned(),
+                ]);
+            }
+            for view in component.views() {
+                rows.push([
+                    id.to_owned(),
+                    String::new(),
+                    format!("http://{addr}/{id}/{view}"),
+                ]);
+            }
+        }
+        for (path, _) in &self.pages {
+            rows.push([
+                "(page)".to_owned(),
+                String::new(),
+                format!("http://{addr}{path}"),
+            ]);
+        }
+        let widths: Vec<usize> = (0..3)
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{:w0$}  {:w1$}  {}",
+                    r[0],
+                    r[1],
+                    r[2],
+                    w0 = widths[0],
+                    w1 = widths[1]
+                )
+                .trim_end()
+                .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// One entry of `GET /rain/sockets`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SocketInfo<'a> {
+    module_id: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+    handler: &'a str,
+    location: Location,
+}
+
+/// `GET /rain/sockets`: every socket, sorted by namespace.
+async fn sockets_json(State(shared): SharedState) -> Response {
+    let sockets: Vec<SocketInfo<'_>> = shared
+        .registry
+        .sockets()
+        .iter()
+        .map(|s| SocketInfo {
+            module_id: s.module_id(),
+            name: s.name(),
+            namespace: s.namespace(),
+            handler: s.handler(),
+            location: s.location(),
+        })
+        .collect();
+    Json(sockets).into_response()
+}
+
+/// `GET /{module id}/{path}`: a view rendered as a page (`/chat-1.0/index`) or a component file.
+async fn component_file(
+    State(shared): SharedState,
+    Path((module_id, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(component) = shared.registry.component(&module_id) else {
+        return (StatusCode::NOT_FOUND, "no such component").into_response();
+    };
+    if !path.contains(['.', '/']) && component.views().contains(&path) {
+        let page = Page::new(format!("{module_id} {path}")).view(module_id, path);
+        return Html(page.render(&shared.registry)).into_response();
+    }
+    match checked_path(&path).and_then(|p| component.asset(p)) {
+        Some(file) => Asset::embedded(&path, file).respond(&headers),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}

@@ -1,0 +1,164 @@
+//! The attribute macros of Rain: [`macro@component`] and [`macro@websocket`].
+//!
+//! Use them through `rain-core`, which re-exports both (`rain_core::prelude::*`) and owns every
+//! type their expansions name. Each macro registers one constant description of what it is
+//! placed on; `rain_core::Registry::discover()` collects them when the app starts.
+#![warn(missing_docs)]
+
+mod component;
+mod names;
+mod paths;
+mod syntax;
+mod websocket;
+
+use proc_macro::TokenStream;
+
+/// Declares a component: a named, versioned module of sockets, views and client code.
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// /// Greets whoever connects.
+/// #[component(name = "intents-example", version = "1.0")]
+/// mod intents_example {
+///     use super::*;
+///
+///     /// Answers every `hello` with a `bye`.
+///     #[websocket("chat/dummy socket")]
+///     async fn dummy_socket(socket: SocketRef) {
+///         socket.on("hello", async |socket: SocketRef| {
+///             socket.emit("bye", &json!({ "message": "Hello sir" })).ok();
+///         });
+///     }
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Arguments
+///
+/// - `name` (required): ASCII letters, digits, `-`, `_` and `.`, starting with a letter.
+/// - `version` (required): two or three numbers, `1.0` or `2.3.1`. Name and version together
+///   form the component's module id, `intents-example-1.0`, which prefixes its URLs and
+///   namespaces.
+/// - `assets` (optional): a folder relative to the crate's `Cargo.toml`, such as
+///   `assets = "components/intents-example"`, holding the component's views
+///   (`views/<id>.html`), client controllers and styles. Its files are embedded in release builds
+///   and read from disk in debug builds.
+///
+/// The module's doc comment becomes the component's description.
+///
+/// # Sockets
+///
+/// Every `#[websocket]` inside the module belongs to the component, in nested modules too. Two of
+/// them with the same socket name are an error:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     #[websocket("room")]
+///     async fn room(socket: SocketRef) {}
+///
+///     #[websocket("room")] // duplicate socket `room` in component `chat`
+///     async fn other_room(socket: SocketRef) {}
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Mistakes
+///
+/// `#[component]` goes on an inline module, never on other items:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")] // goes on an inline module: `mod name { ... }`
+/// fn chat() {}
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
+    component::component(args.into(), item.into()).into()
+}
+
+/// Declares a socket: an `async fn` that handles each connection to the Socket.IO namespace
+/// `/<module id>/<socket name>`.
+///
+/// Inside a [`macro@component`] module, the socket belongs to that component:
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     /// Says who joined, to everyone in the room.
+///     #[websocket("room/main hall")]
+///     async fn main_hall(socket: SocketRef, Data(name): Data<String>) {
+///         socket.broadcast().emit("joined", &name).await.ok();
+///     }
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Anywhere else, it names its component module by path:
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// pub mod chat {}
+///
+/// mod lobby {
+///     use rain_core::prelude::*;
+///
+///     #[websocket("lobby", component = crate::chat)]
+///     async fn lobby(socket: SocketRef, io: SocketIo) {}
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Socket names
+///
+/// One or more segments separated by `/`, as in `chat/dummy socket`; spaces are fine. A name does
+/// not start or end with `/`, has no empty, `.` or `..` segment, and contains no `,`, `?`, `#` or
+/// control character.
+///
+/// # Handlers
+///
+/// The handler is a free, non-generic `async fn` returning `()`. Each of its arguments is a
+/// Socket.IO connect extractor: `SocketRef`, `Data<T>` (the client's auth payload), `TryData<T>`,
+/// `SocketIo`, `State<T>`, `HttpExtension<T>`. Any other type is reported on the argument:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     #[websocket("room")]
+///     async fn room(socket: SocketRef, count: u32) {} // `u32` cannot be an argument of a `#[websocket]` handler
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Mistakes
+///
+/// A socket outside any component that names none has nowhere to go:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[websocket("lobby")] // must be inside a `#[component]` module, or name its component
+/// async fn lobby(socket: SocketRef) {}
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn websocket(args: TokenStream, item: TokenStream) -> TokenStream {
+    websocket::websocket(args.into(), item.into()).into()
+}

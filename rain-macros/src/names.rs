@@ -1,0 +1,226 @@
+//! The naming rules: component names, versions and socket names.
+//!
+//! Each check returns the message to show at the user's literal, saying what would be right. The
+//! rules exist for what the names become: a component's name and version form its module id
+//! (`intents-example-1.0`), which is a URL path segment; a socket name becomes the rest of a
+//! Socket.IO namespace (`/intents-example-1.0/chat/dummy socket`).
+
+/// What a component name may contain, said once for every message that needs it.
+const COMPONENT_NAME_RULE: &str =
+    "use ASCII letters, digits, `-`, `_` and `.`, starting with a letter";
+
+/// Checks a component name: ASCII letters, digits, `-`, `_` and `.`, starting with a letter and not
+/// ending with `-` (which separates the name from the version in the module id).
+pub(crate) fn check_component_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    match name.chars().next() {
+        None => Err(format!("component name is empty; {COMPONENT_NAME_RULE}")),
+        Some(first) if !first.is_ascii_alphabetic() || !name.chars().all(allowed) => Err(format!(
+            "invalid component name `{}`: {COMPONENT_NAME_RULE}",
+            name.escape_debug()
+        )),
+        Some(_) if name.ends_with('-') => Err(format!(
+            "invalid component name `{name}`: it must not end with `-`, which separates the name \
+             from the version in the module id"
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Checks a version: two or three dot-separated decimal numbers (`1.0`, `2.3.1`).
+pub(crate) fn check_version(version: &str) -> Result<(), String> {
+    let parts: Vec<&str> = version.split('.').collect();
+    let numbers = parts
+        .iter()
+        .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+    if matches!(parts.len(), 2 | 3) && numbers {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid version `{}`; expected a version like `1.0` or `2.3.1`",
+            version.escape_debug()
+        ))
+    }
+}
+
+/// Checks a socket name: one or more `/`-separated segments, each a name (spaces are fine), with
+/// none of the characters that Socket.IO or its clients treat specially.
+pub(crate) fn check_socket_name(name: &str) -> Result<(), String> {
+    // The name with every empty segment dropped: what the user most likely meant.
+    let tidy = name
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect::<Vec<_>>()
+        .join("/");
+    if tidy.is_empty() {
+        return Err(if name.is_empty() {
+            "socket name is empty; expected a name like `chat` or `chat/room`".to_owned()
+        } else {
+            format!(
+                "socket name `{name}` has no name in it; expected a name like `chat` or `chat/room`"
+            )
+        });
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "socket name `{}` contains a control character; use printable characters only",
+            name.escape_debug()
+        ));
+    }
+    if name.contains(',') {
+        return Err(format!(
+            "socket name `{name}` cannot contain `,`, which ends a namespace in Socket.IO packets; \
+             use another separator, like `-` or `/`"
+        ));
+    }
+    for (c, reason) in [
+        ('?', "which starts a query string"),
+        ('#', "which starts a fragment"),
+    ] {
+        if name.contains(c) {
+            return Err(format!(
+                "socket name `{name}` cannot contain `{c}`, {reason} in the URLs clients connect \
+                 to; use another character, like `-`"
+            ));
+        }
+    }
+    if name.starts_with('/') {
+        return Err(format!(
+            "socket name `{name}` starts with `/`; write it without: `{tidy}`"
+        ));
+    }
+    if name.ends_with('/') {
+        return Err(format!(
+            "socket name `{name}` ends with `/`; write it without: `{tidy}`"
+        ));
+    }
+    if name.contains("//") {
+        return Err(format!(
+            "socket name `{name}` has an empty segment; separate segments with one `/`: `{tidy}`"
+        ));
+    }
+    if let Some(dots) = name
+        .split('/')
+        .find(|segment| matches!(*segment, "." | ".."))
+    {
+        return Err(format!(
+            "socket name `{name}` has a `{dots}` segment; each segment is a name, not a relative path"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn component_names() {
+        for good in [
+            "intents-example",
+            "chat",
+            "a",
+            "A1",
+            "my_comp.v2",
+            "x-y_z.w",
+        ] {
+            assert_eq!(check_component_name(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "", "1chat", "-chat", "_chat", ".chat", "a b", "a/b", "é", "chat!", "chat-",
+        ] {
+            assert!(check_component_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn component_name_messages() {
+        assert_eq!(
+            check_component_name("a b").unwrap_err(),
+            "invalid component name `a b`: use ASCII letters, digits, `-`, `_` and `.`, starting \
+             with a letter"
+        );
+        assert_eq!(
+            check_component_name("").unwrap_err(),
+            "component name is empty; use ASCII letters, digits, `-`, `_` and `.`, starting with a \
+             letter"
+        );
+        assert!(
+            check_component_name("chat-")
+                .unwrap_err()
+                .contains("must not end with `-`")
+        );
+        assert!(
+            check_component_name("a\nb")
+                .unwrap_err()
+                .contains("`a\\nb`")
+        );
+    }
+
+    #[test]
+    fn versions() {
+        for good in ["1.0", "0.1", "2.3.1", "10.20.30", "01.0"] {
+            assert_eq!(check_version(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "", "1", "1.", ".1", "1..0", "1.0.0.0", "v1.0", "1.0-beta", "1.a", " 1.0",
+        ] {
+            assert_eq!(
+                check_version(bad),
+                Err(format!(
+                    "invalid version `{bad}`; expected a version like `1.0` or `2.3.1`"
+                )),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn socket_names() {
+        for good in [
+            "chat",
+            "chat/dummy socket",
+            "a/b/c",
+            "lobby-1",
+            "x.y",
+            "..a",
+            "a b/ c ",
+        ] {
+            assert_eq!(check_socket_name(good), Ok(()), "{good}");
+        }
+    }
+
+    #[test]
+    fn socket_name_messages() {
+        let message = |name| check_socket_name(name).unwrap_err();
+        assert_eq!(
+            message(""),
+            "socket name is empty; expected a name like `chat` or `chat/room`"
+        );
+        assert_eq!(
+            message("/"),
+            "socket name `/` has no name in it; expected a name like `chat` or `chat/room`"
+        );
+        assert_eq!(
+            message("/chat"),
+            "socket name `/chat` starts with `/`; write it without: `chat`"
+        );
+        assert_eq!(
+            message("a/b/"),
+            "socket name `a/b/` ends with `/`; write it without: `a/b`"
+        );
+        assert_eq!(
+            message("a//b"),
+            "socket name `a//b` has an empty segment; separate segments with one `/`: `a/b`"
+        );
+        assert_eq!(
+            message("a/../b"),
+            "socket name `a/../b` has a `..` segment; each segment is a name, not a relative path"
+        );
+        assert!(message("./a").contains("a `.` segment"));
+        assert!(message("a,b").contains("cannot contain `,`"));
+        assert!(message("a?b").contains("cannot contain `?`"));
+        assert!(message("a#b").contains("cannot contain `#`"));
+        assert!(message("a\tb").contains("`a\\tb` contains a control character"));
+    }
+}

@@ -1,0 +1,72 @@
+//! Every path that generated code names, in one place.
+//!
+//! Generated code expands inside user crates, which depend on `rain-core` alone. It names
+//! `rain-core`'s hidden module `::rain_core::__private` (kept in step with this crate by the exact
+//! version `rain-core` pins) and `::core`, always by absolute path, so no `use` or local item of
+//! the user's can change what it refers to.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+/// The type of a component's name and version.
+pub(crate) fn component_key() -> TokenStream {
+    quote!(::rain_core::__private::ComponentKey)
+}
+
+/// The registration `#[component]` submits.
+pub(crate) fn component_registration() -> TokenStream {
+    quote!(::rain_core::__private::ComponentRegistration)
+}
+
+/// The registration `#[websocket]` submits.
+pub(crate) fn socket_registration() -> TokenStream {
+    quote!(::rain_core::__private::SocketRegistration)
+}
+
+/// The functions that read a component's embedded files.
+pub(crate) fn assets_fns() -> TokenStream {
+    quote!(::rain_core::__private::AssetsFns)
+}
+
+/// `inventory::submit!`, which registers a value at link time.
+pub(crate) fn submit() -> TokenStream {
+    quote!(::rain_core::__private::inventory::submit)
+}
+
+/// The `rust-embed` crate, as re-exported for the `RustEmbed` derive and its `crate_path`.
+pub(crate) fn rust_embed() -> TokenStream {
+    quote!(::rain_core::__private::rust_embed)
+}
+
+/// The function that mounts a handler on a namespace, named at `span` so that a handler which is
+/// not a valid Socket.IO connect handler is reported there.
+pub(crate) fn mount(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::rain_core::__private::mount)
+}
+
+/// The compile-time check that a type can be a handler argument, named at the argument's type.
+pub(crate) fn assert_socket_argument(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::rain_core::__private::assert_socket_argument)
+}
+
+/// `Option::Some`.
+pub(crate) fn some() -> TokenStream {
+    quote!(::core::option::Option::Some)
+}
+
+/// `Option::None`.
+pub(crate) fn none() -> TokenStream {
+    quote!(::core::option::Option::None)
+}
+
+/// A source `Location` of `span`: `file!()`, `line!()` and `column!()` are named at `span`, so they
+/// report where the user wrote it, not where the macro was expanded.
+pub(crate) fn location(span: Span) -> TokenStream {
+    quote_spanned! {span=>
+        ::rain_core::__private::Location {
+            file: ::core::file!(),
+            line: ::core::line!(),
+            column: ::core::column!(),
+        }
+    }
+}

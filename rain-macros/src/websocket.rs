@@ -1,0 +1,389 @@
+//! `#[websocket]`: parse, validate, expand.
+//!
+//! ```text
+//! #[websocket("chat/dummy socket")]                       inside a #[component] module
+//! #[websocket("lobby", component = crate::chat)]          anywhere, naming the component module
+//! ```
+//!
+//! Inside a component module, `#[component]` has already added the hidden argument
+//! `__rain_component("name", "version")`, so the socket knows its component without resolving
+//! any path. The expansion is the handler, unchanged, and one constant `SocketRegistration`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::{
+    Expr, FnArg, Item, ItemFn, Lit, LitStr, Meta, ReturnType, Token, Type,
+    ext::IdentExt,
+    parse::{Parse, ParseStream, Parser},
+    punctuated::Punctuated,
+    spanned::Spanned,
+};
+
+use crate::{
+    names, paths,
+    syntax::{self, Errors, set_once},
+};
+
+/// The hidden argument through which `#[component]` tells a socket its component.
+pub(crate) const HIDDEN_COMPONENT: &str = "__rain_component";
+
+/// The right form of a handler, shown when the item is not one.
+const HANDLER_FORM: &str =
+    "`#[websocket]` goes on an `async fn`: `async fn handler(socket: SocketRef) { ... }`";
+
+/// Expands `#[websocket(args)] item`.
+pub(crate) fn websocket(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item = match syn::parse2::<Item>(item.clone()) {
+        Ok(item) => item,
+        Err(error) => return syntax::item_with_errors(item, error),
+    };
+    let args = Args::parse_terminated.parse2(args);
+    match validate(args, &item) {
+        Ok(socket) => expand(&socket),
+        Err(errors) => {
+            // The argument checks still run when they can, so that their errors come with ours.
+            let checks = match &item {
+                Item::Fn(handler) if handler.sig.generics.params.is_empty() => {
+                    let checks = argument_checks(handler);
+                    quote!(#[doc(hidden)] const _: () = { #checks };)
+                }
+                _ => TokenStream::new(),
+            };
+            let item = quote!(#item #checks);
+            syntax::item_with_errors(item, errors)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parse: syntax only.
+
+/// The arguments of `#[websocket(...)]` as written: string literals and `key = value` or
+/// `key(...)` items, in any order.
+pub(crate) struct Args(Punctuated<Arg, Token![,]>);
+
+/// One argument, not yet interpreted.
+// A few per attribute, parsed once: boxing the larger variant would only make matching on it
+// clumsier.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Arg {
+    /// A literal: the socket name, when it is a string.
+    Literal(Lit),
+    /// `component = path` or the hidden `__rain_component("name", "version")`.
+    Meta(Meta),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Lit) {
+            input.parse().map(Arg::Literal)
+        } else {
+            input.parse().map(Arg::Meta)
+        }
+    }
+}
+
+impl Args {
+    /// Parses comma-separated arguments, a trailing comma allowed.
+    pub(crate) fn parse_terminated(input: ParseStream<'_>) -> syn::Result<Self> {
+        Punctuated::parse_terminated(input).map(Args)
+    }
+
+    /// The socket name, if a string literal is among the arguments.
+    pub(crate) fn socket_name(&self) -> Option<&LitStr> {
+        self.0.iter().find_map(|arg| match arg {
+            Arg::Literal(Lit::Str(name)) => Some(name),
+            _ => None,
+        })
+    }
+
+    /// Whether the arguments say which component the socket belongs to.
+    pub(crate) fn names_component(&self) -> bool {
+        self.0.iter().any(|arg| match arg {
+            Arg::Meta(meta) => {
+                meta.path().is_ident("component") || meta.path().is_ident(HIDDEN_COMPONENT)
+            }
+            Arg::Literal(_) => false,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validate: every mistake, reported together.
+
+/// A socket ready to expand.
+struct Socket<'a> {
+    name: LitStr,
+    owner: Owner,
+    handler: &'a ItemFn,
+}
+
+/// The component a socket belongs to.
+enum Owner {
+    /// Named by the user: `component = crate::chat`.
+    Path(syn::Path),
+    /// Given by the enclosing `#[component]`: `__rain_component("chat", "1.0")`.
+    Key { name: LitStr, version: LitStr },
+}
+
+/// The hidden `("name", "version")` arguments.
+struct HiddenKey {
+    name: LitStr,
+    version: LitStr,
+}
+
+impl Parse for HiddenKey {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let version = input.parse()?;
+        input.parse::<Option<Token![,]>>()?;
+        Ok(HiddenKey { name, version })
+    }
+}
+
+fn validate(args: syn::Result<Args>, item: &Item) -> syn::Result<Socket<'_>> {
+    let mut errors = Errors::default();
+    let (name, owner) = match args {
+        Ok(args) => validate_args(args, &mut errors),
+        Err(error) => {
+            errors.push(error);
+            (None, None)
+        }
+    };
+    let handler = validate_handler(item, &mut errors);
+    errors.finish()?;
+    match (name, owner, handler) {
+        (Some(name), Some(owner), Some(handler)) => Ok(Socket {
+            name,
+            owner,
+            handler,
+        }),
+        // Every missing piece was reported above.
+        _ => Err(syn::Error::new(Span::call_site(), HANDLER_FORM)),
+    }
+}
+
+/// Reads the socket name and the component, reporting every argument that is wrong or missing.
+fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Owner>) {
+    let mut name: Option<LitStr> = None;
+    let mut path: Option<syn::Path> = None;
+    let mut hidden: Option<HiddenKey> = None;
+    // Whether a component was named at all, rightly or not: if so, it is not reported missing.
+    let mut names_component = false;
+    let expected = "expected the socket name and, outside a `#[component]` module, \
+                    `component = path::to::component_module`";
+    for arg in args.0 {
+        if let Arg::Meta(meta) = &arg {
+            names_component |=
+                meta.path().is_ident("component") || meta.path().is_ident(HIDDEN_COMPONENT);
+        }
+        match arg {
+            Arg::Literal(Lit::Str(literal)) => match &name {
+                Some(_) => errors.at(
+                    literal.span(),
+                    "a `#[websocket]` has one socket name; remove this one",
+                ),
+                None => {
+                    if let Err(message) = names::check_socket_name(&literal.value()) {
+                        errors.at(literal.span(), message);
+                    }
+                    name = Some(literal);
+                }
+            },
+            Arg::Literal(literal) => errors.at(
+                literal.span(),
+                "expected the socket name as a string: `#[websocket(\"chat/room\")]`",
+            ),
+            Arg::Meta(Meta::NameValue(arg)) if arg.path.is_ident("component") => {
+                match component_path(&arg.value) {
+                    Ok(value) => set_once(&mut path, value, &arg.path, errors),
+                    Err(error) => errors.push(error),
+                }
+            }
+            Arg::Meta(Meta::List(arg)) if arg.path.is_ident(HIDDEN_COMPONENT) => {
+                match arg.parse_args::<HiddenKey>() {
+                    Ok(value) => set_once(&mut hidden, value, &arg.path, errors),
+                    Err(error) => errors.push(error),
+                }
+            }
+            Arg::Meta(meta) if meta.path().is_ident("component") => {
+                errors.spanned(meta, "expected `component = path::to::component_module`")
+            }
+            Arg::Meta(meta) => {
+                let path = meta.path();
+                let shown = path
+                    .get_ident()
+                    .map_or_else(|| path.to_token_stream().to_string(), ToString::to_string);
+                errors.at(
+                    path.span(),
+                    format!("unknown argument `{shown}`; {expected}"),
+                );
+            }
+        }
+    }
+    if name.is_none() {
+        errors.at(
+            Span::call_site(),
+            "missing socket name; expected `#[websocket(\"chat/room\")]`",
+        );
+    }
+    // A path the user wrote wins over what an enclosing `#[component]` would say.
+    let owner = match (path, hidden) {
+        (Some(path), _) => Some(Owner::Path(path)),
+        (None, Some(HiddenKey { name, version })) => Some(Owner::Key { name, version }),
+        (None, None) if names_component => None,
+        (None, None) => {
+            errors.at(
+                Span::call_site(),
+                "`#[websocket]` must be inside a `#[component]` module, or name its component: \
+                 `#[websocket(\"...\", component = path::to::component_module)]`",
+            );
+            None
+        }
+    };
+    (name, owner)
+}
+
+/// The path of `component = path`: a plain path to a module.
+fn component_path(value: &Expr) -> syn::Result<syn::Path> {
+    let wrong = |value: &Expr| {
+        syn::Error::new_spanned(
+            value,
+            "expected a path to a `#[component]` module: `component = crate::chat`",
+        )
+    };
+    match value {
+        Expr::Path(path)
+            if path.qself.is_none()
+                && path.attrs.is_empty()
+                && path.path.segments.iter().all(|s| s.arguments.is_none()) =>
+        {
+            Ok(path.path.clone())
+        }
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(literal),
+            ..
+        }) => Err(syn::Error::new(
+            literal.span(),
+            format!(
+                "expected a path to a `#[component]` module, not a string: `component = {}`",
+                literal.value()
+            ),
+        )),
+        other => Err(wrong(other)),
+    }
+}
+
+/// Checks that the item is an `async fn` that Socket.IO can call with extractors alone, and
+/// returns it; whether it passed is in `errors`.
+fn validate_handler<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemFn> {
+    let Item::Fn(handler) = item else {
+        errors.at(syntax::keyword_span(item), HANDLER_FORM);
+        return None;
+    };
+    let sig = &handler.sig;
+    if sig.asyncness.is_none() {
+        errors.at(sig.fn_token.span, HANDLER_FORM);
+    }
+    if let Some(unsafety) = sig.unsafety {
+        errors.at(
+            unsafety.span,
+            "a `#[websocket]` handler cannot be `unsafe`; remove `unsafe`",
+        );
+    }
+    let generic = "a `#[websocket]` handler cannot be generic; give its arguments concrete types";
+    if !sig.generics.params.is_empty() {
+        errors.spanned(&sig.generics, generic);
+    } else if let Some(clause) = &sig.generics.where_clause {
+        errors.spanned(clause, generic);
+    }
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(receiver) => errors.spanned(
+                receiver,
+                "a `#[websocket]` handler cannot take `self`; make it a free `async fn`",
+            ),
+            FnArg::Typed(arg) => {
+                if let Type::ImplTrait(ty) = &*arg.ty {
+                    errors.spanned(ty, generic);
+                }
+            }
+        }
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        let unit = matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty());
+        if !unit {
+            errors.spanned(
+                ty,
+                "a `#[websocket]` handler returns nothing; remove the return type",
+            );
+        }
+    }
+    Some(handler)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expand: cannot fail.
+
+/// One compile-time check per handler argument, named at the argument's type so that a type which
+/// is not a socket extractor is reported on it.
+fn argument_checks(handler: &ItemFn) -> TokenStream {
+    handler
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(arg) => Some(&arg.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .map(|ty| {
+            let assert = paths::assert_socket_argument(ty.span());
+            quote_spanned!(ty.span()=> const _: () = #assert::<#ty>();)
+        })
+        .collect()
+}
+
+fn expand(socket: &Socket<'_>) -> TokenStream {
+    let Socket {
+        name,
+        owner,
+        handler,
+    } = socket;
+    let checks = argument_checks(handler);
+    let ident = &handler.sig.ident;
+    let handler_name = ident.unraw().to_string();
+    let doc = syntax::doc_text(&handler.attrs);
+    let location = paths::location(name.span());
+    let mount = paths::mount(ident.span());
+    let submit = paths::submit();
+    let registration = paths::socket_registration();
+    // Hygienic, so that a handler called `io` is not shadowed by the closure's argument.
+    let io = syn::Ident::new("__rain_io", Span::mixed_site());
+    let namespace = syn::Ident::new("__rain_namespace", Span::mixed_site());
+    let component = match owner {
+        Owner::Path(path) => quote_spanned!(path.span()=> #path::__RAIN_COMPONENT),
+        Owner::Key { name, version } => {
+            let key = paths::component_key();
+            quote!(#key { name: #name, version: #version })
+        }
+    };
+    quote! {
+        #handler
+
+        #[doc(hidden)]
+        const _: () = {
+            #checks
+            #submit! {
+                #registration {
+                    component: #component,
+                    name: #name,
+                    handler: #handler_name,
+                    doc: #doc,
+                    location: #location,
+                    mount: |#io, #namespace| #mount(#io, #namespace, #ident),
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,101 @@
+//! What the macros register, as `Registry::discover()` finds it at run time.
+
+use rain_core::prelude::*;
+
+/// The line of the `#[component]` below, where its location must point.
+const GREETER_LINE: u32 = line!() + 5;
+
+/// Greets whoever connects.
+///
+///     Indented lines keep their indentation.
+#[component(name = "greeter", version = "1.0", assets = "tests/components/greeter")]
+mod greeter {
+    use super::*;
+
+    /// Says hello back.
+    #[websocket("hello")]
+    async fn hello(_socket: SocketRef) {}
+
+    mod rooms {
+        use super::*;
+
+        #[websocket("rooms/main hall")]
+        async fn main_hall(_socket: SocketRef) {}
+    }
+
+    // A handler whose name is also the name of a Rust keyword, and one called like the macro's own
+    // variables.
+    #[websocket("type")]
+    async fn r#type(_socket: SocketRef) {}
+
+    #[websocket("io")]
+    async fn io(_io: SocketIo) {}
+}
+
+#[component(name = "lobby", version = "2.3.1")]
+mod lobby {}
+
+mod elsewhere {
+    use rain_core::prelude::*;
+
+    #[websocket("lobby", component = crate::lobby)]
+    async fn lobby(_socket: SocketRef) {}
+}
+
+#[test]
+fn components_carry_their_key_doc_location_and_files() {
+    let registry = rain_core::Registry::discover().unwrap();
+    let ids: Vec<_> = registry
+        .components()
+        .iter()
+        .map(|c| c.module_id())
+        .collect();
+    assert_eq!(ids, ["greeter-1.0", "lobby-2.3.1"]);
+
+    let greeter = registry.component("greeter-1.0").unwrap();
+    assert_eq!((greeter.name(), greeter.version()), ("greeter", "1.0"));
+    assert_eq!(
+        greeter.doc(),
+        "Greets whoever connects.\n\n    Indented lines keep their indentation."
+    );
+    let location = greeter.location();
+    assert!(location.file.ends_with("registration.rs"), "{location}");
+    // The `name` literal: `#[component(name = ` is 19 characters long.
+    assert_eq!((location.line, location.column), (GREETER_LINE, 20));
+    assert_eq!(
+        greeter.asset_paths(),
+        ["client/index.js", "views/index.html"]
+    );
+    assert_eq!(greeter.views(), ["index"]);
+
+    let lobby = registry.component("lobby-2.3.1").unwrap();
+    assert_eq!(lobby.doc(), "");
+    assert!(lobby.asset_paths().is_empty());
+}
+
+#[test]
+fn sockets_carry_their_component_name_handler_and_doc() {
+    let registry = rain_core::Registry::discover().unwrap();
+    let sockets: Vec<_> = registry
+        .sockets()
+        .iter()
+        .map(|s| (s.namespace(), s.handler(), s.doc()))
+        .collect();
+    assert_eq!(
+        sockets,
+        [
+            ("/greeter-1.0/hello", "hello", "Says hello back."),
+            ("/greeter-1.0/io", "io", ""),
+            ("/greeter-1.0/rooms/main hall", "main_hall", ""),
+            ("/greeter-1.0/type", "type", ""),
+            ("/lobby-2.3.1/lobby", "lobby", ""),
+        ]
+    );
+    let hello = &registry.sockets()[0];
+    assert_eq!(hello.name(), "hello");
+    // The socket name literal, on the line of its `#[websocket]`.
+    assert_eq!(
+        (hello.location().line, hello.location().column),
+        (GREETER_LINE + 5, 17)
+    );
+}

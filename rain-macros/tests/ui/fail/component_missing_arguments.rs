@@ -1,0 +1,6 @@
+use rain_core::prelude::*;
+
+#[component()]
+mod chat {}
+
+fn main() {}

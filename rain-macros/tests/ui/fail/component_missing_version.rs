@@ -1,0 +1,6 @@
+use rain_core::prelude::*;
+
+#[component(name = "chat")]
+mod chat {}
+
+fn main() {}

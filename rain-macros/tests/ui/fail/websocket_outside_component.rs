@@ -1,0 +1,6 @@
+use rain_core::prelude::*;
+
+#[websocket("lobby")]
+async fn lobby(_socket: SocketRef) {}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use rain_core::prelude::*;
+
+#[component(name = "chat", version = "1.0")]
+mod chat {
+    use super::*;
+
+    #[websocket("room")]
+    async fn room(_socket: SocketRef) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,5 @@
+export default {
+    init() {
+        this is not javascript
+    },
+};

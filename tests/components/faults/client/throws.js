@@ -1,0 +1,7 @@
+define(function () {
+    return {
+        init() {
+            throw new Error("this controller throws on purpose");
+        },
+    };
+});

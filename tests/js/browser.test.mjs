@@ -1,0 +1,117 @@
+// The intents example in headless Chromium: the RAIN controller's button, the chat, and the
+// cross-component socket, with the example's own binary serving.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { binary, startServer } from "./support/server.mjs";
+import { launch, openPage } from "./support/browser.mjs";
+
+let server;
+let testServer;
+let browser;
+
+before(async () => {
+    [server, testServer, browser] = await Promise.all([
+        startServer(binary("intents-example")),
+        startServer(binary("rain-test-server")),
+        launch(),
+    ]);
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await testServer?.stop();
+});
+
+/** Waits for the next alert on `page`, accepts it and returns its text. */
+function nextAlert(page) {
+    return new Promise((resolve) => {
+        page.once("dialog", async (dialog) => {
+            const text = dialog.message();
+            await dialog.accept();
+            resolve(text);
+        });
+    });
+}
+
+/** Waits until the runtime has started every controller on the page. */
+async function controllersStarted(page) {
+    await page.waitForFunction(
+        () => {
+            const instances = [...document.querySelectorAll("[data-rain-module]")];
+            return instances.length > 0 && instances.every((e) => e.dataset.rainState === "started");
+        },
+        null,
+        { timeout: 10_000 },
+    );
+}
+
+test("clicking the button shows the alert {\"message\":\"Hello sir\"}", async () => {
+    const { page, problems } = await openPage(browser.context, server.url + "/");
+    await controllersStarted(page);
+    const button = page.locator("input[data-itemid='btnCustomHandler']");
+    const alert = nextAlert(page);
+    await button.click();
+    assert.equal(await alert, '{"message":"Hello sir"}');
+    assert.deepEqual(problems, []);
+    await page.close();
+});
+
+test("the chat reaches the intents example's socket and everyone in the room", async () => {
+    const one = await openPage(browser.context, server.url + "/");
+    const two = await openPage(browser.context, server.url + "/chat-1.0/index");
+    await controllersStarted(one.page);
+    await controllersStarted(two.page);
+
+    // Cross-component: the chat controller got intents-example's socket through messaging.
+    const alert = nextAlert(one.page);
+    await one.page.locator(".chat [data-itemid='hello']").click();
+    await one.page.locator(".chat [data-itemid='bye']").filter({ hasText: "Hello sir" }).waitFor({ timeout: 10_000 });
+    assert.equal(await one.page.locator(".chat [data-itemid='bye']").textContent(), '{"message":"Hello sir"}');
+    assert.equal(await alert, '{"message":"Hello sir"}', "the intents controller hears the same socket");
+
+    // The room: a message sent in one tab shows up in both.
+    await one.page.locator(".chat [data-itemid='text']").fill("hello from tab one");
+    await one.page.locator(".chat button[type='submit']").click();
+    for (const { page } of [one, two]) {
+        await page.locator(".chat [data-itemid='log'] li", { hasText: "hello from tab one" }).waitFor({ timeout: 10_000 });
+    }
+    assert.deepEqual(one.problems, []);
+    assert.deepEqual(two.problems, []);
+    await one.page.close();
+    await two.page.close();
+});
+
+test("asking for a socket that does not exist says which ones do", async () => {
+    const { page, problems } = await openPage(browser.context, server.url + "/");
+    await controllersStarted(page);
+    const message = await page.evaluate(async () => {
+        const { clientRuntime } = await import("/rain/runtime.js");
+        const socket = clientRuntime.messaging.getWebSocket("intents-example-1.0", "chat/no such socket");
+        return await new Promise((resolve) => socket.on("connect_error", (error) => resolve(error.message)));
+    });
+    assert.match(message, /intents-example-1\.0/);
+    assert.match(message, /chat\/no such socket/);
+    assert.match(message, /chat\/dummy socket/, "names the sockets that exist");
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], /chat\/no such socket/);
+    await page.close();
+});
+
+test("controllers that throw are reported with their module id and stop no other", async () => {
+    const { page, problems } = await openPage(browser.context, testServer.url + "/faults");
+    await page.waitForFunction(
+        () => document.querySelector("[data-rain-module='intents-example-1.0']").dataset.rainState === "started",
+        null,
+        { timeout: 10_000 },
+    );
+    const alert = nextAlert(page);
+    await page.locator("input[data-itemid='btnCustomHandler']").click();
+    assert.equal(await alert, '{"message":"Hello sir"}');
+    const states = await page.$$eval("[data-rain-module]", (all) => all.map((e) => [e.dataset.rainView, e.dataset.rainState]));
+    assert.deepEqual(states, [["throws", "failed"], ["broken", "failed"], ["index", "started"]]);
+    const reported = problems.filter((p) => p.includes("faults-1.0"));
+    assert.equal(reported.length, 2, problems.join("\n"));
+    assert.match(reported.join("\n"), /throws on purpose/);
+    await page.close();
+});

@@ -1,0 +1,70 @@
+// Starts a Rain server binary built by cargo on 127.0.0.1 with a free port, and stops it.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
+
+/** Path of a binary that `cargo build` put in the target folder. */
+export function binary(name) {
+    return path.join(targetDir, "debug", name);
+}
+
+/**
+ * Spawns `bin` with RAIN_ADDR=127.0.0.1:<port> (0 = any free port) and resolves once it prints
+ * `listening on http://...`.
+ * @returns {Promise<{ url: string, port: number, output: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
+ */
+export async function startServer(bin, { port = 0, env = {} } = {}) {
+    const child = spawn(bin, [], {
+        env: { ...process.env, RAIN_ADDR: `127.0.0.1:${port}`, RUST_LOG: "warn", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+    const url = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output}`)), 20_000);
+        const onData = (chunk) => {
+            output += chunk;
+            const match = /listening on (http:\/\/[\d.:]+)/.exec(output);
+            if (match) {
+                clearTimeout(timer);
+                resolve(match[1]);
+            }
+        };
+        child.stdout.on("data", onData);
+        child.stderr.on("data", (chunk) => { output += chunk; });
+        child.once("error", (error) => {
+            clearTimeout(timer);
+            reject(new Error(`cannot start ${bin} (run \`cargo build\` first): ${error.message}`));
+        });
+        exited.then(({ code }) => {
+            clearTimeout(timer);
+            reject(new Error(`server exited (${code}) before listening:\n${output}`));
+        });
+    });
+    const stopWith = async (signal) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        return exited;
+    };
+    return {
+        url,
+        port: Number(new URL(url).port),
+        output: () => output,
+        stop: () => stopWith("SIGINT"),
+        kill: () => stopWith("SIGKILL"),
+        exited,
+    };
+}
+
+/** Resolves with the first emission of `event` on `emitter`, or rejects after `ms`. */
+export function next(emitter, event, ms = 5_000) {
+    return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "${event}" within ${ms} ms`)), ms);
+        emitter.once(event, (...args) => {
+            clearTimeout(timer);
+            resolve(args.length > 1 ? args : args[0]);
+        });
+    });
+}

@@ -1,0 +1,159 @@
+// The official socket.io-client against the Rain test server: every transport, namespaces with
+// spaces, unknown namespaces, acks both ways, and handler panics that stay with their socket.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { io } from "socket.io-client";
+import { binary, startServer, next } from "./support/server.mjs";
+
+const DUMMY = "/intents-example-1.0/chat/dummy socket";
+let server;
+const clients = [];
+
+before(async () => {
+    server = await startServer(binary("rain-test-server"));
+});
+
+after(async () => {
+    for (const client of clients) client.disconnect();
+    await server?.stop();
+});
+
+function connect(namespace, options = {}) {
+    const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });
+    clients.push(client);
+    return client;
+}
+
+async function helloBye(client) {
+    const bye = next(client, "bye");
+    client.emit("hello", { ignored: true });
+    assert.deepEqual(await bye, { message: "Hello sir" });
+}
+
+test("websocket only: hello on a namespace with a space gets bye", async () => {
+    const client = connect(DUMMY, { transports: ["websocket"] });
+    await next(client, "connect");
+    assert.equal(client.io.engine.transport.name, "websocket");
+    await helloBye(client);
+});
+
+test("polling only: hello gets bye", async () => {
+    const client = connect(DUMMY, { transports: ["polling"] });
+    await next(client, "connect");
+    assert.equal(client.io.engine.transport.name, "polling");
+    await helloBye(client);
+});
+
+test("polling then upgrade to websocket: hello gets bye on both", async () => {
+    const client = connect(DUMMY, { transports: ["polling", "websocket"] });
+    await next(client, "connect");
+    await helloBye(client);
+    if (client.io.engine.transport.name !== "websocket") await next(client.io.engine, "upgrade");
+    assert.equal(client.io.engine.transport.name, "websocket");
+    await helloBye(client);
+});
+
+test("an unknown namespace gets connect_error", async () => {
+    const client = connect("/intents-example-1.0/no such socket");
+    const error = await next(client, "connect_error");
+    assert.equal(error.message, "Invalid namespace");
+    assert.equal(client.connected, false);
+});
+
+test("a socket of another component is unknown under this module id", async () => {
+    const client = connect("/intents-example-1.0/room");
+    const error = await next(client, "connect_error");
+    assert.equal(error.message, "Invalid namespace");
+});
+
+test("the chat room re-emits a message to everyone, the sender included", async () => {
+    const alice = connect("/chat-1.0/room");
+    const bob = connect("/chat-1.0/room");
+    await Promise.all([next(alice, "connect"), next(bob, "connect")]);
+    const atAlice = next(alice, "message");
+    const atBob = next(bob, "message");
+    alice.emit("message", { text: "hi all" });
+    assert.deepEqual(await atAlice, { text: "hi all" });
+    assert.deepEqual(await atBob, { text: "hi all" });
+});
+
+test("client acks and server acks round trip", async () => {
+    const client = connect("/echo-1.0/echo");
+    await next(client, "connect");
+    const echoed = await client.timeout(5_000).emitWithAck("echo", { n: 1, s: "é ✓" });
+    assert.deepEqual(echoed, { n: 1, s: "é ✓" });
+    client.on("question", (question, ack) => ack(`answer to ${question}`));
+    const answered = next(client, "answered");
+    client.emit("ask", "life");
+    assert.deepEqual(await answered, { answer: "answer to life" });
+});
+
+test("a socket declared outside its component's module is served under that component", async () => {
+    const client = connect("/echo-1.0/elsewhere/greeter");
+    assert.equal(await next(client, "greeting"), "declared outside its component");
+});
+
+test("several namespaces share one connection", async () => {
+    const dummy = connect(DUMMY, { transports: ["websocket"] });
+    const room = dummy.io.socket("/chat-1.0/room");
+    clients.push(room);
+    room.connect();
+    await Promise.all([next(dummy, "connect"), next(room, "connect")]);
+    assert.equal(room.io, dummy.io);
+    const message = next(room, "message");
+    room.emit("message", { text: "multiplexed" });
+    await helloBye(dummy);
+    assert.deepEqual(await message, { text: "multiplexed" });
+});
+
+test("a panicking handler does not take the server or other clients down", async () => {
+    const bystander = connect(DUMMY, { transports: ["websocket"] });
+    await next(bystander, "connect");
+    await helloBye(bystander);
+
+    const faulty = connect("/faults-1.0/panics", { transports: ["websocket"] });
+    await next(faulty, "connect");
+    for (let i = 0; i < 20; i++) faulty.emit("panic");
+    const onConnect = connect("/faults-1.0/panics on connect", { transports: ["websocket"] });
+    // The connect handler panicked after the connection was accepted; nothing else happens.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    for (let i = 0; i < 5; i++) await helloBye(bystander);
+    const late = connect(DUMMY, { transports: ["polling"] });
+    await next(late, "connect");
+    await helloBye(late);
+    assert.ok(faulty.connected, "the panicking socket's connection is still open");
+    assert.match(server.output(), /panics on purpose/);
+    onConnect.disconnect();
+});
+
+function rawGet(path) {
+    // node:http sends the path exactly as given: no `..` normalisation, as an attacker would.
+    return new Promise((resolve, reject) => {
+        const request = http.request({ host: "127.0.0.1", port: server.port, path, method: "GET" }, (res) => {
+            let body = "";
+            res.on("data", (chunk) => { body += chunk; });
+            res.on("end", () => resolve({ status: res.statusCode, body }));
+        });
+        request.on("error", reject);
+        request.end();
+    });
+}
+
+test("paths that climb out of a component folder get 404", async () => {
+    for (const path of [
+        "/intents-example-1.0/../Cargo.toml",
+        "/intents-example-1.0/../../Cargo.toml",
+        "/intents-example-1.0/%2e%2e/Cargo.toml",
+        "/intents-example-1.0/client/%2e%2e/%2e%2e/Cargo.toml",
+        "/chat-1.0/..%2f..%2fCargo.toml",
+        "/rain/../Cargo.toml",
+        "/../Cargo.toml",
+    ]) {
+        const { status, body } = await rawGet(path);
+        assert.equal(status, 404, `${path}: ${body.slice(0, 80)}`);
+        assert.doesNotMatch(body, /\[package\]|\[workspace\]/);
+    }
+    assert.equal((await rawGet("/intents-example-1.0/client/index.js")).status, 200);
+});
