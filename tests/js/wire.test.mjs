@@ -157,3 +157,41 @@ test("paths that climb out of a component folder get 404", async () => {
     }
     assert.equal((await rawGet("/intents-example-1.0/client/index.js")).status, 200);
 });
+
+/** Opens a raw Engine.IO WebSocket and resolves once the server's handshake arrived. */
+async function rawSocket() {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    const messages = [];
+    const closed = new Promise((resolve) => ws.addEventListener("close", (event) => resolve(event.code)));
+    ws.addEventListener("message", (event) => messages.push(event.data));
+    await new Promise((resolve, reject) => {
+        ws.addEventListener("open", resolve, { once: true });
+        ws.addEventListener("error", reject, { once: true });
+    });
+    while (!messages.length) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.match(messages[0], /^0\{"sid":/);
+    return { ws, messages, closed };
+}
+
+test("malformed and oversized packets close only the sender's connection", async () => {
+    const bystander = connect(DUMMY, { transports: ["websocket"] });
+    await next(bystander, "connect");
+    const garbage = [
+        "", "x", "4", "42", "42[", "42/nowhere,[\"hello\"]", "4{}", "99999", "40/intents-example-1.0,",
+        `42${DUMMY},["hello"`, `42${DUMMY},{"not":"an array"}`, "\u0000\u0001\u0002", "4-1[]",
+        `45${DUMMY},`, `451-${DUMMY},["x",{"_placeholder":true,"num":0}]`,
+    ];
+    for (const frame of garbage) {
+        const raw = await rawSocket();
+        raw.ws.send(frame);
+        raw.ws.send(`40${DUMMY},`);
+        // Whatever the server makes of the frame, it must stay up for everyone else.
+        await helloBye(bystander);
+        raw.ws.close();
+        await raw.closed;
+    }
+    const big = await rawSocket();
+    big.ws.send(`42${DUMMY},["hello","${"x".repeat(2_000_000)}"]`);
+    assert.notEqual(await big.closed, 1000, "an oversized frame closes the connection");
+    await helloBye(bystander);
+});

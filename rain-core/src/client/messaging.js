@@ -11,71 +11,75 @@ import { Socket, connect } from "./socket.js";
  * @returns {SocketEntry[] | null}
  */
 export function readManifest(document) {
-  const script = document.getElementById("rain-sockets");
-  if (!script) return null;
-  try {
-    const entries = JSON.parse(script.textContent ?? "");
-    if (Array.isArray(entries)) return entries;
-  } catch {
-    // Reported below.
-  }
-  console.error("Rain: #rain-sockets is not a JSON array; it is ignored");
-  return null;
+    const script = document.getElementById("rain-sockets");
+    if (!script) return null;
+    try {
+        const entries = JSON.parse(script.textContent ?? "");
+        if (Array.isArray(entries)) return entries;
+    } catch {
+        // Reported below.
+    }
+    console.error("Rain: #rain-sockets is not a JSON array; it is ignored");
+    return null;
 }
 
 /** `clientRuntime.messaging`: each component's sockets, one object per namespace. */
 export class Messaging {
-  #sockets = new Map();
-  #manifest;
-  #options;
+    #sockets = new Map();
+    #manifest;
+    #options;
 
-  /** @param {MessagingOptions} [options] */
-  constructor({ manifest = null, ...options } = {}) {
-    this.#manifest = manifest;
-    this.#options = options;
-  }
-
-  /**
-   * The socket `name` of component `moduleId`, on namespace `/<moduleId>/<name>`.
-   * @param {string} moduleId e.g. `intents-example-1.0`
-   * @param {string} name e.g. `chat/dummy socket`
-   * @returns {Socket}
-   */
-  getWebSocket(moduleId, name) {
-    const key = JSON.stringify([moduleId, name]);
-    if (!this.#sockets.has(key)) this.#sockets.set(key, this.#open(moduleId, name));
-    return this.#sockets.get(key);
-  }
-
-  /**
-   * `getWebSocket`, by the name RAIN's controllers use.
-   * @param {string} moduleId
-   * @param {string} name
-   * @returns {Socket}
-   */
-  _getWebSocket(moduleId, name) {
-    return this.getWebSocket(moduleId, name);
-  }
-
-  #open(moduleId, name) {
-    if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
-    const manifest = this.#manifest;
-    const entry = manifest?.find((e) => e.moduleId === moduleId && e.name === name);
-    const nsp = entry?.namespace ?? `/${moduleId}/${name}`;
-    if (manifest && !entry) {
-      const names = manifest.filter((e) => e.moduleId === moduleId).map((e) => `"${e.name}"`);
-      const error = new Error(
-        `Rain: no socket "${name}" for component "${moduleId}": ` +
-          (names.length ? `its sockets are ${names.join(", ")}` : "it has no sockets, or does not exist"),
-      );
-      console.error(error.message);
-      return Socket.unavailable(nsp, error).connect();
+    /** @param {MessagingOptions} [options] */
+    constructor({ manifest = null, ...options } = {}) {
+        this.#manifest = manifest;
+        this.#options = options;
     }
-    const { url = globalThis.location.origin, ...options } = this.#options;
-    return connect(url, nsp, options).on("connect_error", (error) => {
-      if (error.message === "Invalid namespace") {
-        console.error(`Rain: the server has no socket "${name}" for component "${moduleId}"`);
-      }
-    });
-  }
+
+    /**
+     * The socket `name` of component `moduleId`, on namespace `/<moduleId>/<name>`.
+     * @param {string} moduleId e.g. `intents-example-1.0`
+     * @param {string} name e.g. `chat/dummy socket`
+     * @returns {Socket}
+     */
+    getWebSocket(moduleId, name) {
+        const key = JSON.stringify([moduleId, name]);
+        if (!this.#sockets.has(key)) this.#sockets.set(key, this.#open(moduleId, name));
+        return this.#sockets.get(key);
+    }
+
+    /**
+     * `getWebSocket`, by the name RAIN's controllers use.
+     * @param {string} moduleId
+     * @param {string} name
+     * @returns {Socket}
+     */
+    _getWebSocket(moduleId, name) {
+        return this.getWebSocket(moduleId, name);
+    }
+
+    #open(moduleId, name) {
+        if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
+        const manifest = this.#manifest;
+        const entry = manifest?.find((e) => e.moduleId === moduleId && e.name === name);
+        const nsp = entry?.namespace ?? `/${moduleId}/${name}`;
+        if (manifest && !entry) {
+            const names = manifest.filter((e) => e.moduleId === moduleId).map((e) => `"${e.name}"`);
+            const error = new Error(
+                `Rain: no socket "${name}" for component "${moduleId}": ` +
+                    (names.length
+                        ? `its sockets are ${names.join(", ")}`
+                        : "it has no sockets, or does not exist"),
+            );
+            console.error(error.message);
+            return Socket.unavailable(nsp, error).connect();
+        }
+        const { url = globalThis.location.origin, ...options } = this.#options;
+        return connect(url, nsp, options).on("connect_error", (error) => {
+            if (error.message === "Invalid namespace") {
+                console.error(
+                    `Rain: the server has no socket "${name}" for component "${moduleId}"`,
+                );
+            }
+        });
+    }
 }

@@ -19,8 +19,8 @@ export const encodeEnginePacket = ({ type, data = "" }) => ENGINE_TYPES.indexOf(
  * @returns {EnginePacket}
  */
 export function decodeEnginePacket(raw) {
-  const type = (typeof raw === "string" && ENGINE_TYPES[Number(raw[0] || NaN)]) || "error";
-  return typeof raw === "string" && raw.length > 1 ? { type, data: raw.slice(1) } : { type };
+    const type = (typeof raw === "string" && ENGINE_TYPES[Number(raw[0] || NaN)]) || "error";
+    return typeof raw === "string" && raw.length > 1 ? { type, data: raw.slice(1) } : { type };
 }
 
 /**
@@ -39,13 +39,13 @@ export const decodePayload = (payload) => payload.split("\x1e").map(decodeEngine
 
 /** Socket.IO v5 packet types. */
 export const PacketType = Object.freeze({
-  CONNECT: 0,
-  DISCONNECT: 1,
-  EVENT: 2,
-  ACK: 3,
-  CONNECT_ERROR: 4,
-  BINARY_EVENT: 5,
-  BINARY_ACK: 6,
+    CONNECT: 0,
+    DISCONNECT: 1,
+    EVENT: 2,
+    ACK: 3,
+    CONNECT_ERROR: 4,
+    BINARY_EVENT: 5,
+    BINARY_ACK: 6,
 });
 
 /**
@@ -55,15 +55,15 @@ export const PacketType = Object.freeze({
  * @throws {TypeError} when the data holds an ArrayBuffer or a typed array
  */
 export function encode({ type, nsp, id, data }) {
-  const json = data === undefined ? "" : JSON.stringify(data, rejectBinary);
-  return type + (nsp === "/" ? "" : nsp + ",") + (id ?? "") + json;
+    const json = data === undefined ? "" : JSON.stringify(data, rejectBinary);
+    return type + (nsp === "/" ? "" : nsp + ",") + (id ?? "") + json;
 }
 
 function rejectBinary(_key, value) {
-  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
-    throw new TypeError("binary data is not supported; send it as base64 text");
-  }
-  return value;
+    if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+        throw new TypeError("binary data is not supported; send it as base64 text");
+    }
+    return value;
 }
 
 /**
@@ -73,20 +73,20 @@ function rejectBinary(_key, value) {
  * @throws {Error} when it is not a valid packet, or a binary one
  */
 export function decode(text) {
-  if (/^[56]/.test(String(text))) throw new Error("binary packets are not supported");
-  const match = typeof text === "string" && /^([0-4])(?:(\/[^,]*)(?:,|$))?(\d*)(.*)$/s.exec(text);
-  if (!match) throw new Error("invalid packet");
-  const [, type, nsp = "/", id, json] = match;
-  /** @type {Packet} */
-  const packet = { type: Number(type), nsp };
-  if (id) packet.id = Number(id);
-  try {
-    if (json) packet.data = JSON.parse(json);
-  } catch {
-    throw new Error("invalid payload");
-  }
-  if (!isValid(packet, json)) throw new Error("invalid payload");
-  return packet;
+    if (/^[56]/.test(String(text))) throw new Error("binary packets are not supported");
+    const match = typeof text === "string" && /^([0-4])(?:(\/[^,]*)(?:,|$))?(\d*)(.*)$/s.exec(text);
+    if (!match) throw new Error("invalid packet");
+    const [, type, nsp = "/", id, json] = match;
+    /** @type {Packet} */
+    const packet = { type: Number(type), nsp };
+    if (id) packet.id = Number(id);
+    try {
+        if (json) packet.data = JSON.parse(json);
+    } catch {
+        throw new Error("invalid payload");
+    }
+    if (!isValid(packet, json)) throw new Error("invalid payload");
+    return packet;
 }
 
 /**
@@ -94,10 +94,10 @@ export function decode(text) {
  * @param {string} json
  */
 function isValid({ type, data }, json) {
-  const isObject = data?.constructor === Object;
-  if (type === PacketType.CONNECT) return !json || isObject;
-  if (type === PacketType.DISCONNECT) return !json;
-  if (type === PacketType.CONNECT_ERROR) return typeof data === "string" || isObject;
-  if (type === PacketType.ACK) return Array.isArray(data);
-  return Array.isArray(data) && ["string", "number"].includes(typeof data[0]);
+    const isObject = data?.constructor === Object;
+    if (type === PacketType.CONNECT) return !json || isObject;
+    if (type === PacketType.DISCONNECT) return !json;
+    if (type === PacketType.CONNECT_ERROR) return typeof data === "string" || isObject;
+    if (type === PacketType.ACK) return Array.isArray(data);
+    return Array.isArray(data) && ["string", "number"].includes(typeof data[0]);
 }

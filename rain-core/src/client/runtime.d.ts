@@ -2,76 +2,76 @@
 
 /** Options of the connection to a server. The defaults are socket.io-client's. */
 export interface ManagerOptions {
-  /** Where the server answers Engine.IO. Default `"/socket.io/"`. */
-  path?: string;
-  /**
-   * The transports, in the order tried. `["websocket", "polling"]` (the default) falls back to
-   * HTTP long-polling when the WebSocket cannot open; `["polling", "websocket"]` starts with
-   * long-polling and upgrades to a WebSocket; a single transport is used alone.
-   */
-  transports?: ("websocket" | "polling")[];
-  /** Reconnect when the connection is lost. Default `true`. */
-  reconnection?: boolean;
-  /** Default `Infinity`. */
-  reconnectionAttempts?: number;
-  /** The first delay before reconnecting, in ms, doubled at each attempt. Default `1000`. */
-  reconnectionDelay?: number;
-  /** The largest delay before reconnecting, in ms. Default `5000`. */
-  reconnectionDelayMax?: number;
-  /** Jitter: each delay varies by up to this fraction of itself. Default `0.5`. */
-  randomizationFactor?: number;
-  /** How long a connection may take to open, in ms. Default `20000`. */
-  timeout?: number;
+    /** Where the server answers Engine.IO. Default `"/socket.io/"`. */
+    path?: string;
+    /**
+     * The transports, in the order tried. `["websocket", "polling"]` (the default) falls back to
+     * HTTP long-polling when the WebSocket cannot open; `["polling", "websocket"]` starts with
+     * long-polling and upgrades to a WebSocket; a single transport is used alone.
+     */
+    transports?: ("websocket" | "polling")[];
+    /** Reconnect when the connection is lost. Default `true`. */
+    reconnection?: boolean;
+    /** Default `Infinity`. */
+    reconnectionAttempts?: number;
+    /** The first delay before reconnecting, in ms, doubled at each attempt. Default `1000`. */
+    reconnectionDelay?: number;
+    /** The largest delay before reconnecting, in ms. Default `5000`. */
+    reconnectionDelayMax?: number;
+    /** Jitter: each delay varies by up to this fraction of itself. Default `0.5`. */
+    randomizationFactor?: number;
+    /** How long a connection may take to open, in ms. Default `20000`. */
+    timeout?: number;
 }
 
 /** Options of {@link connect}. */
 export interface ConnectOptions extends ManagerOptions {
-  /** Connect at once. Default `true`. */
-  autoConnect?: boolean;
+    /** Connect at once. Default `true`. */
+    autoConnect?: boolean;
 }
 
 /** One socket the server declares, as listed in a page's `#rain-sockets` manifest. */
 export interface SocketEntry {
-  /** e.g. `"intents-example-1.0"` */
-  moduleId: string;
-  /** e.g. `"chat/dummy socket"` */
-  name: string;
-  /** e.g. `"/intents-example-1.0/chat/dummy socket"` */
-  namespace: string;
+    /** e.g. `"intents-example-1.0"` */
+    moduleId: string;
+    /** e.g. `"chat/dummy socket"` */
+    name: string;
+    /** e.g. `"/intents-example-1.0/chat/dummy socket"` */
+    namespace: string;
 }
 
 /** Options of a {@link Messaging}. */
 export interface MessagingOptions extends ConnectOptions {
-  /** The server's base URL. Default: the page's origin. */
-  url?: string;
-  /**
-   * The sockets that exist (or a function reading them, called once). When given, asking for
-   * another socket is reported at once; when null, every socket is asked of the server.
-   */
-  manifest?: SocketEntry[] | null | (() => SocketEntry[] | null);
+    /** The server's base URL. Default: the page's origin. */
+    url?: string;
+    /**
+     * The sockets that exist (or a function reading them, called once). When given, asking for
+     * another socket is reported at once; when null, every socket is asked of the server.
+     */
+    manifest?: SocketEntry[] | null | (() => SocketEntry[] | null);
 }
 
 /** Why a connected socket was disconnected. */
 export type DisconnectReason =
-  | "io client disconnect"
-  | "io server disconnect"
-  | "transport close"
-  | "transport error"
-  | "ping timeout"
-  | "parse error";
+    | "io client disconnect"
+    | "io server disconnect"
+    | "transport close"
+    | "transport error"
+    | "ping timeout"
+    | "parse error";
 
 /** The error of `connect_error`: the server's `message` and `data` when it refused the socket. */
 export interface ConnectError extends Error {
-  data?: unknown;
+    data?: unknown;
 }
 
 type Listener = (...args: any[]) => void;
 
 declare class Emitter {
-  on(event: string, fn: Listener): this;
-  once(event: string, fn: Listener): this;
-  /** Removes `fn`, every listener of `event`, or every listener. */
-  off(event?: string, fn?: Listener): this;
+    on(event: string, fn: Listener): this;
+    once(event: string, fn: Listener): this;
+    /** Removes `fn`, every listener of `event`, or every listener. */
+    off(event?: string, fn?: Listener): this;
 }
 
 /**
@@ -80,33 +80,33 @@ declare class Emitter {
  * gets, as last argument, a function that sends it.
  */
 export declare class Socket extends Emitter {
-  constructor(io: Manager | null, nsp: string);
-  /** A socket whose `connect()` only emits `connect_error` with `error`. */
-  static unavailable(nsp: string, error: Error): Socket;
-  readonly io: Manager | null;
-  readonly nsp: string;
-  /** Whether the server accepted the socket and the connection is up. */
-  connected: boolean;
-  /** Whether the socket wants to be connected: it reconnects when the connection comes back. */
-  active: boolean;
-  /** The id the server gave, while connected. */
-  id: string | undefined;
-  /** Connects, and reconnects after the connection is lost, until `disconnect()`. */
-  connect(): this;
-  /** Leaves the namespace; the socket stays disconnected until `connect()`. */
-  disconnect(): this;
-  /** Sends an event; a function as last argument is called with the server's ack. */
-  emit(event: string, ...args: any[]): this;
-  /** Sends an event; resolves with the first argument of the server's ack. */
-  emitWithAck(event: string, ...args: any[]): Promise<any>;
-  on(event: "connect", fn: () => void): this;
-  on(event: "disconnect", fn: (reason: DisconnectReason) => void): this;
-  on(event: "connect_error", fn: (error: ConnectError) => void): this;
-  on(event: string, fn: Listener): this;
-  once(event: "connect", fn: () => void): this;
-  once(event: "disconnect", fn: (reason: DisconnectReason) => void): this;
-  once(event: "connect_error", fn: (error: ConnectError) => void): this;
-  once(event: string, fn: Listener): this;
+    constructor(io: Manager | null, nsp: string);
+    /** A socket whose `connect()` only emits `connect_error` with `error`. */
+    static unavailable(nsp: string, error: Error): Socket;
+    readonly io: Manager | null;
+    readonly nsp: string;
+    /** Whether the server accepted the socket and the connection is up. */
+    connected: boolean;
+    /** Whether the socket wants to be connected: it reconnects when the connection comes back. */
+    active: boolean;
+    /** The id the server gave, while connected. */
+    id: string | undefined;
+    /** Connects, and reconnects after the connection is lost, until `disconnect()`. */
+    connect(): this;
+    /** Leaves the namespace; the socket stays disconnected until `connect()`. */
+    disconnect(): this;
+    /** Sends an event; a function as last argument is called with the server's ack. */
+    emit(event: string, ...args: any[]): this;
+    /** Sends an event; resolves with the first argument of the server's ack. */
+    emitWithAck(event: string, ...args: any[]): Promise<any>;
+    on(event: "connect", fn: () => void): this;
+    on(event: "disconnect", fn: (reason: DisconnectReason) => void): this;
+    on(event: "connect_error", fn: (error: ConnectError) => void): this;
+    on(event: string, fn: Listener): this;
+    once(event: "connect", fn: () => void): this;
+    once(event: "disconnect", fn: (reason: DisconnectReason) => void): this;
+    once(event: "connect_error", fn: (error: ConnectError) => void): this;
+    once(event: string, fn: Listener): this;
 }
 
 /**
@@ -115,18 +115,21 @@ export declare class Socket extends Emitter {
  * `reconnect_attempt` (attempt) and `reconnect_failed`.
  */
 export declare class Manager extends Emitter {
-  constructor(url: string, options?: ManagerOptions);
-  readonly url: string;
-  readonly options: Required<ManagerOptions>;
-  readyState: "closed" | "opening" | "open";
-  /** The current Engine.IO connection. */
-  engine: { readonly id: string | null; readonly transport: { readonly name: string } | null } | null;
-  readonly nsps: Map<string, Socket>;
-  /** The socket of a namespace (`/` by default); the same object for the same namespace. */
-  socket(nsp?: string): Socket;
-  open(): void;
-  /** Disconnects every socket and closes the connection for good. */
-  close(): void;
+    constructor(url: string, options?: ManagerOptions);
+    readonly url: string;
+    readonly options: Required<ManagerOptions>;
+    readyState: "closed" | "opening" | "open";
+    /** The current Engine.IO connection. */
+    engine: {
+        readonly id: string | null;
+        readonly transport: { readonly name: string } | null;
+    } | null;
+    readonly nsps: Map<string, Socket>;
+    /** The socket of a namespace (`/` by default); the same object for the same namespace. */
+    socket(nsp?: string): Socket;
+    open(): void;
+    /** Disconnects every socket and closes the connection for good. */
+    close(): void;
 }
 
 /**
@@ -137,47 +140,47 @@ export declare function connect(url: string, nsp?: string, options?: ConnectOpti
 
 /** A controller as the runtime sees it: what it is given, what it may define. */
 export interface Controller {
-  viewContext: ViewContext;
-  clientRuntime: ClientRuntime;
-  init?(): unknown;
-  start?(): unknown;
-  [member: string]: unknown;
+    viewContext: ViewContext;
+    clientRuntime: ClientRuntime;
+    init?(): unknown;
+    start?(): unknown;
+    [member: string]: unknown;
 }
 
 /** `this.viewContext` of a controller. */
 export declare class ViewContext {
-  constructor(moduleId: string, instanceId: string, root: Element | null, messaging: Messaging);
-  readonly moduleId: string;
-  readonly instanceId: string;
-  /** The instance's element. */
-  getRoot(): Element | null;
-  /** The socket `name` of this component: namespace `/<moduleId>/<name>`. */
-  getWebSocket(name: string): Socket;
+    constructor(moduleId: string, instanceId: string, root: Element | null, messaging: Messaging);
+    readonly moduleId: string;
+    readonly instanceId: string;
+    /** The instance's element. */
+    getRoot(): Element | null;
+    /** The socket `name` of this component: namespace `/<moduleId>/<name>`. */
+    getWebSocket(name: string): Socket;
 }
 
 /** `clientRuntime.messaging`: every component's sockets, on one shared connection. */
 export declare class Messaging {
-  constructor(options?: MessagingOptions);
-  /** The socket `name` of component `moduleId`; the same object for the same socket. */
-  getWebSocket(moduleId: string, name: string): Socket;
-  /** `getWebSocket`, by the name RAIN's controllers use. */
-  _getWebSocket(moduleId: string, name: string): Socket;
+    constructor(options?: MessagingOptions);
+    /** The socket `name` of component `moduleId`; the same object for the same socket. */
+    getWebSocket(moduleId: string, name: string): Socket;
+    /** `getWebSocket`, by the name RAIN's controllers use. */
+    _getWebSocket(moduleId: string, name: string): Socket;
 }
 
 /** `this.clientRuntime` of a controller. */
 export interface ClientRuntime {
-  messaging: Messaging;
+    messaging: Messaging;
 }
 
 /** One component instance to start. */
 export interface Registration {
-  /** e.g. `"intents-example-1.0"` */
-  moduleId: string;
-  instanceId: string;
-  /** The instance's element, or its id. */
-  root?: Element | string | null;
-  /** The URL of its controller script; none for no controller. */
-  controller?: string;
+    /** e.g. `"intents-example-1.0"` */
+    moduleId: string;
+    instanceId: string;
+    /** The instance's element, or its id. */
+    root?: Element | string | null;
+    /** The URL of its controller script; none for no controller. */
+    controller?: string;
 }
 
 /**
@@ -186,21 +189,21 @@ export interface Registration {
  * export; its value, an object or a class, gives each instance its own controller.
  */
 export declare class Registry {
-  constructor(clientRuntime: ClientRuntime);
-  readonly clientRuntime: ClientRuntime;
-  /**
-   * Loads the instance's controller, sets its `viewContext` and `clientRuntime`, then calls
-   * `init()` and `start()` (unless `init()` called it), and sets the element's
-   * `data-rain-state` to `"started"`, or `"failed"`. Once per instance id: registering an id
-   * again returns the first promise. Rejects with the module id and instance id in the
-   * message when the controller fails.
-   */
-  register(registration: Registration): Promise<Controller | null>;
-  /**
-   * Registers every element with `data-rain-module`, `data-rain-instance` and optionally
-   * `data-rain-controller`. Failures are logged with `console.error`, and give null.
-   */
-  start(document: Document): Promise<(Controller | null)[]>;
+    constructor(clientRuntime: ClientRuntime);
+    readonly clientRuntime: ClientRuntime;
+    /**
+     * Loads the instance's controller, sets its `viewContext` and `clientRuntime`, then calls
+     * `init()` and `start()` (unless `init()` called it), and sets the element's
+     * `data-rain-state` to `"started"`, or `"failed"`. Once per instance id: registering an id
+     * again returns the first promise. Rejects with the module id and instance id in the
+     * message when the controller fails.
+     */
+    register(registration: Registration): Promise<Controller | null>;
+    /**
+     * Registers every element with `data-rain-module`, `data-rain-instance` and optionally
+     * `data-rain-controller`. Failures are logged with `console.error`, and give null.
+     */
+    start(document: Document): Promise<(Controller | null)[]>;
 }
 
 /** `this.clientRuntime` of every controller on the page. */
@@ -212,5 +215,5 @@ export declare const ComponentRegistry: Registry;
 /** The socket `name` of component `moduleId`, shared by the whole page. */
 export declare function getWebSocket(moduleId: string, name: string): Socket;
 
-/** Starts the page's components once (loading the runtime does); later calls return the same promise. */
+/** Starts the page's components, once (loading the runtime does); then returns the same promise. */
 export declare function start(): Promise<(Controller | null)[]>;

@@ -8,7 +8,9 @@ export { Messaging, Registry };
 export { ViewContext } from "./view-context.js";
 
 /** `this.clientRuntime` of every controller. */
-export const clientRuntime = { messaging: new Messaging({ manifest: () => readManifest(document) }) };
+export const clientRuntime = {
+    messaging: new Messaging({ manifest: () => readManifest(document) }),
+};
 
 /** The page's component instances. */
 export const ComponentRegistry = new Registry(clientRuntime);
@@ -18,7 +20,8 @@ export const ComponentRegistry = new Registry(clientRuntime);
  * @param {string} moduleId e.g. `intents-example-1.0`
  * @param {string} name e.g. `chat/dummy socket`
  */
-export const getWebSocket = (moduleId, name) => clientRuntime.messaging.getWebSocket(moduleId, name);
+export const getWebSocket = (moduleId, name) =>
+    clientRuntime.messaging.getWebSocket(moduleId, name);
 
 /** @type {Promise<(object | null)[]> | undefined} */
 let started;
@@ -28,8 +31,8 @@ let started;
  * @returns {Promise<(object | null)[]>} the controllers, null where none or failed
  */
 export function start() {
-  started ??= ComponentRegistry.start(document);
-  return started;
+    started ??= ComponentRegistry.start(document);
+    return started;
 }
 
 if (typeof document !== "undefined") start();

@@ -20,295 +20,307 @@ const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnectin
  * @returns {number}
  */
 export function backoff(attempt, options, random = Math.random()) {
-  const max = options.reconnectionDelayMax;
-  const delay = Math.min(options.reconnectionDelay * 2 ** attempt, max);
-  const deviation = Math.floor(random * options.randomizationFactor * delay);
-  return Math.min(Math.floor(random * 10) & 1 ? delay + deviation : delay - deviation, max);
+    const max = options.reconnectionDelayMax;
+    const delay = Math.min(options.reconnectionDelay * 2 ** attempt, max);
+    const deviation = Math.floor(random * options.randomizationFactor * delay);
+    return Math.min(Math.floor(random * 10) & 1 ? delay + deviation : delay - deviation, max);
 }
 
 /** One Engine.IO connection, shared by the sockets of all its namespaces. */
 export class Manager extends Emitter {
-  /** @type {Engine | null} */
-  engine = null;
-  /** @type {"closed" | "opening" | "open"} */
-  readyState = "closed";
-  /** @type {Map<string, Socket>} */
-  nsps = new Map();
-  #attempts = 0;
-  #reconnectTimer;
-  #skipReconnect = false;
+    /** @type {Engine | null} */
+    engine = null;
+    /** @type {"closed" | "opening" | "open"} */
+    readyState = "closed";
+    /** @type {Map<string, Socket>} */
+    nsps = new Map();
+    #attempts = 0;
+    #reconnectTimer;
+    #skipReconnect = false;
 
-  /**
-   * @param {string} url the server's base URL, e.g. `http://127.0.0.1:3000`
-   * @param {ManagerOptions} [options]
-   */
-  constructor(url, options) {
-    super();
-    this.url = url;
-    /** @type {Required<ManagerOptions>} */
-    this.options = {
-      path: "/socket.io/",
-      transports: ["websocket", "polling"],
-      reconnection: true,
-      reconnectionAttempts: Infinity,
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 5000,
-      randomizationFactor: 0.5,
-      timeout: 20000,
-      ...options,
-    };
-  }
-
-  /**
-   * The socket of a namespace; the same object for the same namespace.
-   * @param {string} [nsp] e.g. `/intents-example-1.0/chat/dummy socket`
-   * @returns {Socket}
-   */
-  socket(nsp = "/") {
-    let socket = this.nsps.get(nsp);
-    if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp)));
-    return socket;
-  }
-
-  /** Opens the connection, unless open, opening or about to reconnect. */
-  open() {
-    if (this.readyState === "closed" && this.#reconnectTimer === undefined) this.#open();
-  }
-
-  /** Disconnects every socket and closes the connection for good. */
-  close() {
-    for (const socket of this.nsps.values()) socket.disconnect();
-    this.#close();
-  }
-
-  #open() {
-    this.#skipReconnect = false;
-    this.readyState = "opening";
-    const engine = (this.engine = new Engine(this.url, this.options));
-    const timer = setTimeout(() => this.#drop("timeout"), this.options.timeout);
-    engine.on("open", () => {
-      clearTimeout(timer);
-      this.readyState = "open";
-      this.#attempts = 0;
-      this.emitReserved("open");
-      for (const socket of this.#active()) socket._onOpen();
-    });
-    engine.on("message", (data) => {
-      let packet;
-      try {
-        packet = decode(data);
-      } catch (err) {
-        return this.#drop("parse error", err);
-      }
-      const socket = this.nsps.get(packet.nsp);
-      if (socket?.active) socket._onPacket(packet);
-    });
-    engine.on("close", (reason, error) => {
-      clearTimeout(timer);
-      this.#onClose(reason, error);
-    });
-    engine.open();
-  }
-
-  #close() {
-    this.#skipReconnect = true;
-    clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = undefined;
-    this.#attempts = 0;
-    this.engine?.close();
-  }
-
-  #drop(reason, error) {
-    this.engine?.off().close();
-    this.#onClose(reason, error);
-  }
-
-  #onClose(reason, error = new Error(reason)) {
-    const wasOpen = this.readyState === "open";
-    this.readyState = "closed";
-    for (const socket of this.#active()) {
-      if (wasOpen) socket._onClose(reason);
-      else socket._onError(error);
+    /**
+     * @param {string} url the server's base URL, e.g. `http://127.0.0.1:3000`
+     * @param {ManagerOptions} [options]
+     */
+    constructor(url, options) {
+        super();
+        this.url = url;
+        /** @type {Required<ManagerOptions>} */
+        this.options = {
+            path: "/socket.io/",
+            transports: ["websocket", "polling"],
+            reconnection: true,
+            reconnectionAttempts: Infinity,
+            reconnectionDelay: 1000,
+            reconnectionDelayMax: 5000,
+            randomizationFactor: 0.5,
+            timeout: 20000,
+            ...options,
+        };
     }
-    this.emitReserved(wasOpen ? "close" : "error", wasOpen ? reason : error);
-    if (this.options.reconnection && !this.#skipReconnect) this.#reconnect();
-  }
 
-  #reconnect() {
-    if (this.#reconnectTimer !== undefined) return;
-    if (this.#attempts >= this.options.reconnectionAttempts) {
-      this.#attempts = 0;
-      return this.emitReserved("reconnect_failed");
+    /**
+     * The socket of a namespace; the same object for the same namespace.
+     * @param {string} [nsp] e.g. `/intents-example-1.0/chat/dummy socket`
+     * @returns {Socket}
+     */
+    socket(nsp = "/") {
+        let socket = this.nsps.get(nsp);
+        if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp)));
+        return socket;
     }
-    this.#reconnectTimer = setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      this.emitReserved("reconnect_attempt", this.#attempts);
-      this.#open();
-    }, backoff(this.#attempts++, this.options));
-  }
 
-  #active() {
-    return [...this.nsps.values()].filter((socket) => socket.active);
-  }
+    /** Opens the connection, unless open, opening or about to reconnect. */
+    open() {
+        if (this.readyState === "closed" && this.#reconnectTimer === undefined) this.#open();
+    }
 
-  // What sockets tell their manager; not public API.
+    /** Disconnects every socket and closes the connection for good. */
+    close() {
+        for (const socket of this.nsps.values()) socket.disconnect();
+        this.#close();
+    }
 
-  /** @param {Socket} socket */
-  _activate(socket) {
-    if (this.readyState === "open") socket._onOpen();
-    else this.open();
-  }
+    #open() {
+        this.#skipReconnect = false;
+        this.readyState = "opening";
+        const engine = (this.engine = new Engine(this.url, this.options));
+        const timer = setTimeout(() => this.#drop("timeout"), this.options.timeout);
+        engine.on("open", () => {
+            clearTimeout(timer);
+            this.readyState = "open";
+            this.#attempts = 0;
+            this.emitReserved("open");
+            for (const socket of this.#active()) socket._onOpen();
+        });
+        engine.on("message", (data) => {
+            let packet;
+            try {
+                packet = decode(data);
+            } catch (err) {
+                return this.#drop("parse error", err);
+            }
+            const socket = this.nsps.get(packet.nsp);
+            if (socket?.active) socket._onPacket(packet);
+        });
+        engine.on("close", (reason, error) => {
+            clearTimeout(timer);
+            this.#onClose(reason, error);
+        });
+        engine.open();
+    }
 
-  _deactivate() {
-    if (!this.#active().length) this.#close();
-  }
+    #close() {
+        this.#skipReconnect = true;
+        clearTimeout(this.#reconnectTimer);
+        this.#reconnectTimer = undefined;
+        this.#attempts = 0;
+        this.engine?.close();
+    }
 
-  /** @param {string} packet */
-  _packet(packet) {
-    if (this.readyState === "open") this.engine?.send(packet);
-  }
+    #drop(reason, error) {
+        this.engine?.off().close();
+        this.#onClose(reason, error);
+    }
+
+    #onClose(reason, error = new Error(reason)) {
+        const wasOpen = this.readyState === "open";
+        this.readyState = "closed";
+        for (const socket of this.#active()) {
+            if (wasOpen) socket._onClose(reason);
+            else socket._onError(error);
+        }
+        this.emitReserved(wasOpen ? "close" : "error", wasOpen ? reason : error);
+        if (this.options.reconnection && !this.#skipReconnect) this.#reconnect();
+    }
+
+    #reconnect() {
+        if (this.#reconnectTimer !== undefined) return;
+        if (this.#attempts >= this.options.reconnectionAttempts) {
+            this.#attempts = 0;
+            return this.emitReserved("reconnect_failed");
+        }
+        this.#reconnectTimer = setTimeout(
+            () => {
+                this.#reconnectTimer = undefined;
+                this.emitReserved("reconnect_attempt", this.#attempts);
+                this.#open();
+            },
+            backoff(this.#attempts++, this.options),
+        );
+    }
+
+    #active() {
+        return [...this.nsps.values()].filter((socket) => socket.active);
+    }
+
+    // What sockets tell their manager; not public API.
+
+    /** @param {Socket} socket */
+    _activate(socket) {
+        if (this.readyState === "open") socket._onOpen();
+        else this.open();
+    }
+
+    _deactivate() {
+        if (!this.#active().length) this.#close();
+    }
+
+    /** @param {string} packet */
+    _packet(packet) {
+        if (this.readyState === "open") this.engine?.send(packet);
+    }
 }
 
 /** The socket of one namespace, used as a socket.io-client socket. */
 export class Socket extends Emitter {
-  connected = false;
-  /** Whether it wants to be connected, and reconnected. */
-  active = false;
-  /** @type {string | undefined} */
-  id;
-  #ids = 0;
-  #acks = new Map();
-  #sendBuffer = [];
-  #unavailable;
+    connected = false;
+    /** Whether it wants to be connected, and reconnected. */
+    active = false;
+    /** @type {string | undefined} */
+    id;
+    #ids = 0;
+    #acks = new Map();
+    #sendBuffer = [];
+    #unavailable;
 
-  /**
-   * @param {Manager | null} io
-   * @param {string} nsp
-   */
-  constructor(io, nsp) {
-    super();
-    this.io = io;
-    this.nsp = nsp;
-  }
-
-  /**
-   * A socket whose `connect()` only emits `connect_error` with `error`.
-   * @param {string} nsp
-   * @param {Error} error
-   * @returns {Socket}
-   */
-  static unavailable(nsp, error) {
-    const socket = new Socket(null, nsp);
-    socket.#unavailable = error;
-    return socket;
-  }
-
-  /** @returns {this} */
-  connect() {
-    const error = this.#unavailable;
-    if (error) setTimeout(() => this.emitReserved("connect_error", error));
-    else if (!this.active) {
-      this.active = true;
-      this.io?._activate(this);
+    /**
+     * @param {Manager | null} io
+     * @param {string} nsp
+     */
+    constructor(io, nsp) {
+        super();
+        this.io = io;
+        this.nsp = nsp;
     }
-    return this;
-  }
 
-  /** @returns {this} */
-  disconnect() {
-    const wasConnected = this.connected;
-    if (wasConnected) this.#packet({ type: DISCONNECT });
-    this.#deactivate();
-    if (wasConnected) this._onClose("io client disconnect");
-    return this;
-  }
-
-  /**
-   * Sends an event now, or once connected; a function as last argument gets the ack.
-   * @param {string} event
-   * @param {...any} args
-   * @returns {this}
-   */
-  emit(event, ...args) {
-    if (RESERVED_EVENTS.includes(event)) throw new Error(`"${event}" is a reserved event name`);
-    const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
-    const packet = encode({ type: EVENT, nsp: this.nsp, id: ack && this.#ids, data: [event, ...args] });
-    if (ack) this.#acks.set(this.#ids++, ack);
-    if (this.connected) this.io?._packet(packet);
-    else this.#sendBuffer.push(packet);
-    return this;
-  }
-
-  /**
-   * Sends an event; resolves with the first argument of the ack.
-   * @param {string} event
-   * @param {...any} args
-   * @returns {Promise<any>}
-   */
-  emitWithAck(event, ...args) {
-    return new Promise((resolve) => this.emit(event, ...args, resolve));
-  }
-
-  // What the manager tells its sockets; not public API.
-
-  _onOpen() {
-    this.#packet({ type: CONNECT });
-  }
-
-  /** @param {Error} error */
-  _onError(error) {
-    if (!this.connected) this.emitReserved("connect_error", error);
-  }
-
-  /** @param {string} reason */
-  _onClose(reason) {
-    const wasConnected = this.connected;
-    this.connected = false;
-    this.id = undefined;
-    if (wasConnected) this.emitReserved("disconnect", reason);
-  }
-
-  /** @param {Packet} packet */
-  _onPacket({ type, id, data }) {
-    if (type === CONNECT) {
-      if (typeof data?.sid !== "string") return this._onError(new Error("invalid CONNECT packet"));
-      this.id = data.sid;
-      this.connected = true;
-      for (const packet of this.#sendBuffer.splice(0)) this.io?._packet(packet);
-      this.emitReserved("connect");
-    } else if (type === EVENT && this.connected) {
-      if (id !== undefined) data.push(this.#ackSender(id));
-      this.emitReserved(data[0], ...data.slice(1));
-    } else if (type === ACK) {
-      const ack = this.#acks.get(id);
-      this.#acks.delete(id);
-      ack?.(...data);
-    } else if (type === DISCONNECT) {
-      this.#deactivate();
-      this._onClose("io server disconnect");
-    } else if (type === CONNECT_ERROR) {
-      this.#deactivate();
-      this.emitReserved("connect_error", Object.assign(new Error(data.message ?? data), { data: data.data }));
+    /**
+     * A socket whose `connect()` only emits `connect_error` with `error`.
+     * @param {string} nsp
+     * @param {Error} error
+     * @returns {Socket}
+     */
+    static unavailable(nsp, error) {
+        const socket = new Socket(null, nsp);
+        socket.#unavailable = error;
+        return socket;
     }
-  }
 
-  #ackSender(id) {
-    let sent = false;
-    return (...args) => {
-      if (!sent) this.#packet({ type: ACK, id, data: args });
-      sent = true;
-    };
-  }
+    /** @returns {this} */
+    connect() {
+        const error = this.#unavailable;
+        if (error) setTimeout(() => this.emitReserved("connect_error", error));
+        else if (!this.active) {
+            this.active = true;
+            this.io?._activate(this);
+        }
+        return this;
+    }
 
-  #deactivate() {
-    const wasActive = this.active;
-    this.active = false;
-    if (wasActive) this.io?._deactivate();
-  }
+    /** @returns {this} */
+    disconnect() {
+        const wasConnected = this.connected;
+        if (wasConnected) this.#packet({ type: DISCONNECT });
+        this.#deactivate();
+        if (wasConnected) this._onClose("io client disconnect");
+        return this;
+    }
 
-  #packet(packet) {
-    this.io?._packet(encode({ ...packet, nsp: this.nsp }));
-  }
+    /**
+     * Sends an event now, or once connected; a function as last argument gets the ack.
+     * @param {string} event
+     * @param {...any} args
+     * @returns {this}
+     */
+    emit(event, ...args) {
+        if (RESERVED_EVENTS.includes(event)) throw new Error(`"${event}" is a reserved event name`);
+        const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
+        const packet = encode({
+            type: EVENT,
+            nsp: this.nsp,
+            id: ack && this.#ids,
+            data: [event, ...args],
+        });
+        if (ack) this.#acks.set(this.#ids++, ack);
+        if (this.connected) this.io?._packet(packet);
+        else this.#sendBuffer.push(packet);
+        return this;
+    }
+
+    /**
+     * Sends an event; resolves with the first argument of the ack.
+     * @param {string} event
+     * @param {...any} args
+     * @returns {Promise<any>}
+     */
+    emitWithAck(event, ...args) {
+        return new Promise((resolve) => this.emit(event, ...args, resolve));
+    }
+
+    // What the manager tells its sockets; not public API.
+
+    _onOpen() {
+        this.#packet({ type: CONNECT });
+    }
+
+    /** @param {Error} error */
+    _onError(error) {
+        if (!this.connected) this.emitReserved("connect_error", error);
+    }
+
+    /** @param {string} reason */
+    _onClose(reason) {
+        const wasConnected = this.connected;
+        this.connected = false;
+        this.id = undefined;
+        if (wasConnected) this.emitReserved("disconnect", reason);
+    }
+
+    /** @param {Packet} packet */
+    _onPacket({ type, id, data }) {
+        if (type === CONNECT) {
+            if (typeof data?.sid !== "string")
+                return this._onError(new Error("invalid CONNECT packet"));
+            this.id = data.sid;
+            this.connected = true;
+            for (const packet of this.#sendBuffer.splice(0)) this.io?._packet(packet);
+            this.emitReserved("connect");
+        } else if (type === EVENT && this.connected) {
+            if (id !== undefined) data.push(this.#ackSender(id));
+            this.emitReserved(data[0], ...data.slice(1));
+        } else if (type === ACK) {
+            const ack = this.#acks.get(id);
+            this.#acks.delete(id);
+            ack?.(...data);
+        } else if (type === DISCONNECT) {
+            this.#deactivate();
+            this._onClose("io server disconnect");
+        } else if (type === CONNECT_ERROR) {
+            this.#deactivate();
+            this.emitReserved(
+                "connect_error",
+                Object.assign(new Error(data.message ?? data), { data: data.data }),
+            );
+        }
+    }
+
+    #ackSender(id) {
+        let sent = false;
+        return (...args) => {
+            if (!sent) this.#packet({ type: ACK, id, data: args });
+            sent = true;
+        };
+    }
+
+    #deactivate() {
+        const wasActive = this.active;
+        this.active = false;
+        if (wasActive) this.io?._deactivate();
+    }
+
+    #packet(packet) {
+        this.io?._packet(encode({ ...packet, nsp: this.nsp }));
+    }
 }
 
 /** @type {Map<string, Manager>} */
@@ -322,8 +334,8 @@ const managers = new Map();
  * @returns {Socket}
  */
 export function connect(url, nsp = "/", options = {}) {
-  const key = new URL(options.path ?? "/socket.io/", url).href;
-  if (!managers.has(key)) managers.set(key, new Manager(url, options));
-  const socket = managers.get(key).socket(nsp);
-  return options.autoConnect === false ? socket : socket.connect();
+    const key = new URL(options.path ?? "/socket.io/", url).href;
+    if (!managers.has(key)) managers.set(key, new Manager(url, options));
+    const socket = managers.get(key).socket(nsp);
+    return options.autoConnect === false ? socket : socket.connect();
 }
