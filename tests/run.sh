@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the workspace, from a fresh machine: installs what the tests need (Debian's
 # Chromium, the tests' Node packages), checks formatting, lints and docs, then runs the Rust
-# tests (unit, compile-fail, in-process) and the Node tests (official socket.io client and
-# server, headless Chromium).
+# tests (unit, compile-fail, in-process), a smoke run of the benchmark, and the Node tests
+# (official socket.io client and server, TypeScript checks, headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,9 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 section "rust tests"
 cargo test --workspace --locked
+
+section "benchmark smoke (completes and verifies replies; no timing asserts)"
+bash rain-bench/run.sh --smoke
 
 section "node tests"
 cargo build --locked -p intents-example -p rain-tests

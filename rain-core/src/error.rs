@@ -48,7 +48,10 @@ pub enum DiscoverError {
 }
 
 /// Everything that can go wrong when building or serving an [`App`](crate::App).
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` output is its message, as `anyhow`'s is, so that `main` returning
+/// `Result<(), rain_core::Error>` prints a readable error (and a bindings diff as a diff).
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The registrations are inconsistent.
@@ -80,6 +83,20 @@ pub enum Error {
         /// The views that exist, comma-separated.
         known: String,
     },
+    /// The client bindings cannot be generated (two names map to one identifier, say).
+    #[error("cannot generate the client bindings: {0}")]
+    Bindings(String),
+    /// Bindings written to a folder no longer match the app.
+    #[error("the bindings in `{folder}` are stale; regenerate them with `bindings write`:\n{diff}")]
+    StaleBindings {
+        /// The folder checked.
+        folder: String,
+        /// What differs, as a unified diff.
+        diff: String,
+    },
+    /// The command line is not one the app understands.
+    #[error("{0}")]
+    Usage(String),
     /// `RAIN_ADDR` is not a socket address.
     #[error("RAIN_ADDR=`{value}` is not an address like `127.0.0.1:3000`: {source}")]
     BadAddress {
@@ -96,4 +113,10 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -54,8 +54,10 @@
 #![warn(missing_docs)]
 
 mod assets;
+pub mod bindings;
 mod client;
 mod error;
+pub mod events;
 mod page;
 pub mod registry;
 mod server;
@@ -65,10 +67,13 @@ mod server;
 pub mod __private;
 
 pub use error::{DiscoverError, Error};
+pub use events::TypedSocket;
 pub use page::Page;
 pub use rain_macros::{component, websocket};
 pub use registry::{Component, Location, Registry, Socket};
 pub use server::{App, DEFAULT_ADDR};
+/// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
+pub use ts_rs;
 
 /// The Socket.IO adapter every socket of an app runs on.
 ///
@@ -84,7 +89,7 @@ pub type SocketIo = socketioxide::SocketIo<Adapter>;
 
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
-    pub use crate::{App, Page, SocketIo, SocketRef, component, websocket};
+    pub use crate::{App, Page, SocketIo, SocketRef, TypedSocket, component, websocket};
     pub use serde_json::{Value, json};
     pub use socketioxide::extract::{AckSender, Data, Extension, HttpExtension, State, TryData};
 }

@@ -3,6 +3,7 @@
 //! Everything `#[component]` and `#[websocket]` expand to names an item of this module by its
 //! absolute path (`::rain_core::__private::...`), so user crates need no other dependency.
 
+pub use crate::events::Events;
 pub use crate::registry::{
     AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration,
 };
@@ -11,6 +12,16 @@ pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
 use crate::{Adapter, SocketIo};
+
+/// The wire name of an event declared as an identifier: `r#type` is `type`.
+///
+/// Not public API. Used by `events!`.
+pub const fn event_name(ident: &'static str) -> &'static str {
+    match ident.as_bytes() {
+        [b'r', b'#', ..] => ident.split_at(2).1,
+        _ => ident,
+    }
+}
 
 /// Mounts `handler` on `io` at `namespace`.
 ///
@@ -29,7 +40,7 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an argument of a `#[websocket]` handler",
     label = "not a socket extractor",
-    note = "a `#[websocket]` handler takes Socket.IO connect extractors: `SocketRef`, `Data<T>` \
+    note = "a `#[websocket]` handler takes Socket.IO connect extractors: `SocketRef`, `TypedSocket<E>`, `Data<T>` \
             (the client's auth payload), `TryData<T>`, `SocketIo`, `State<T>`, `HttpExtension<T>`, ..."
 )]
 pub trait SocketArgument {}

@@ -75,6 +75,7 @@ pub struct SocketRegistration {
     pub doc: &'static str,
     pub location: Location,
     pub mount: MountFn,
+    pub events: Option<&'static [crate::events::EventDecl]>,
 }
 
 inventory::collect!(ComponentRegistration);
@@ -209,6 +210,12 @@ impl Socket {
         self.registration.location
     }
 
+    /// The socket's declared events, when its handler takes a
+    /// [`TypedSocket`](crate::TypedSocket); `None` for an untyped socket.
+    pub fn events(&self) -> Option<&'static [crate::events::EventDecl]> {
+        self.registration.events
+    }
+
     pub(crate) fn mount(&self, io: &crate::SocketIo) {
         (self.registration.mount)(io, self.namespace.clone());
     }
@@ -318,10 +325,14 @@ impl Registry {
     }
 
     /// The sockets of one component, sorted by name.
-    pub fn sockets_of<'a>(&'a self, module_id: &'a str) -> impl Iterator<Item = &'a Socket> + 'a {
-        self.sockets
-            .iter()
-            .filter(move |s| s.module_id == module_id)
+    pub fn sockets_of(&self, module_id: &str) -> &[Socket] {
+        // Sorted by namespace, `/<module id>/<name>`: one component's sockets are contiguous.
+        let prefix = format!("/{module_id}/");
+        let start = self
+            .sockets
+            .partition_point(|s| s.namespace.as_str() < prefix.as_str());
+        let len = self.sockets[start..].partition_point(|s| s.module_id == module_id);
+        &self.sockets[start..start + len]
     }
 }
 
@@ -358,6 +369,7 @@ mod tests {
             doc: "",
             location: location(line),
             mount: |_, _| {},
+            events: None,
         }
     }
 
@@ -398,7 +410,9 @@ mod tests {
                 "/intents-example-1.0/chat/dummy socket"
             ]
         );
-        assert_eq!(registry.sockets_of("chat-1.0").count(), 2);
+        assert_eq!(registry.sockets_of("chat-1.0").len(), 2);
+        assert_eq!(registry.sockets_of("intents-example-1.0").len(), 1);
+        assert!(registry.sockets_of("chat").is_empty());
         assert_eq!(registry.component("chat-1.0").unwrap().name(), "chat");
         assert!(registry.component("chat-2.0").is_none());
     }

@@ -1,6 +1,11 @@
 //! The HTTP and Socket.IO server built from a [`Registry`]: one axum `Router`, one port.
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{
+    future::Future,
+    net::SocketAddr,
+    path::Path as StdPath,
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     Json, Router,
@@ -17,6 +22,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::{
     Adapter, Error, Page, SocketIo,
     assets::{Asset, checked_path},
+    bindings::{self, Bindings},
     client,
     registry::{Location, Registry},
 };
@@ -46,6 +52,32 @@ pub struct App {
 struct Shared {
     registry: Arc<Registry>,
     pages: Vec<(String, Page)>,
+    /// `bindings.js` and `bindings.d.ts`, generated on first request: an app with many sockets
+    /// starts without paying for TypeScript it may never serve.
+    bindings: OnceLock<Result<[Asset; 2], String>>,
+}
+
+impl Shared {
+    /// Serves one of the generated bindings files (0: `.js`, 1: `.d.ts`).
+    fn bindings(&self, index: usize, headers: &HeaderMap) -> Response {
+        let generated = self.bindings.get_or_init(|| {
+            bindings::generate(&self.registry)
+                .map(|b| {
+                    [
+                        generated("bindings.js", b.js),
+                        generated("bindings.d.ts", b.dts),
+                    ]
+                })
+                .map_err(|error| {
+                    tracing::error!(%error, "client bindings not generated");
+                    error.to_string()
+                })
+        });
+        match generated {
+            Ok(files) => files[index].respond(headers),
+            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.clone()).into_response(),
+        }
+    }
 }
 
 type SharedState = State<Arc<Shared>>;
@@ -79,7 +111,9 @@ impl App {
     ///
     /// Returns the layer to put on a `Router` and the handle to emit from outside handlers.
     pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
-        let (layer, io) = SocketIo::builder().build_layer();
+        // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
+        // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
+        let (layer, io) = SocketIo::builder().ws_read_buffer_size(1024).build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io);
         }
@@ -97,12 +131,26 @@ impl App {
         for (path, page) in &self.pages {
             page.check(path, &self.registry)?;
         }
+        bindings::check_names(&self.registry)?;
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
+            bindings: OnceLock::new(),
         });
         let mut router = Router::new()
             .route("/rain/sockets", get(sockets_json))
+            .route(
+                "/rain/bindings.js",
+                get(async |State(shared): SharedState, headers: HeaderMap| {
+                    shared.bindings(0, &headers)
+                }),
+            )
+            .route(
+                "/rain/bindings.d.ts",
+                get(async |State(shared): SharedState, headers: HeaderMap| {
+                    shared.bindings(1, &headers)
+                }),
+            )
             .route("/rain/{file}", get(client::runtime_file))
             .route("/{module_id}/{*path}", get(component_file));
         for (index, (path, _)) in self.pages.iter().enumerate() {
@@ -120,6 +168,92 @@ impl App {
             .layer(layer)
             .layer(CatchPanicLayer::new());
         Ok((router, io))
+    }
+
+    /// The client bindings of this app's components and sockets (see [`crate::bindings`]).
+    pub fn bindings(&self) -> Result<Bindings, Error> {
+        bindings::generate(&self.registry)
+    }
+
+    /// Writes `bindings.js` and `bindings.d.ts` into `folder`, creating it if needed.
+    pub fn write_bindings(&self, folder: impl AsRef<StdPath>) -> Result<(), Error> {
+        let folder = folder.as_ref();
+        let bindings = self.bindings()?;
+        let io = |source| Error::Io {
+            context: format!("cannot write the bindings to `{}`", folder.display()),
+            source,
+        };
+        std::fs::create_dir_all(folder).map_err(io)?;
+        std::fs::write(folder.join("bindings.js"), bindings.js).map_err(io)?;
+        std::fs::write(folder.join("bindings.d.ts"), bindings.dts).map_err(io)
+    }
+
+    /// Checks that the bindings in `folder` are the ones [`App::write_bindings`] would write.
+    ///
+    /// Fails with [`Error::StaleBindings`], which carries a unified diff, when they differ or
+    /// are missing.
+    pub fn check_bindings(&self, folder: impl AsRef<StdPath>) -> Result<(), Error> {
+        let folder = folder.as_ref();
+        let bindings = self.bindings()?;
+        let mut diff = String::new();
+        for (file, expected) in [
+            ("bindings.js", &bindings.js),
+            ("bindings.d.ts", &bindings.dts),
+        ] {
+            let path = folder.join(file);
+            let found = std::fs::read_to_string(&path).unwrap_or_default();
+            if &found != expected {
+                let name = path.display().to_string();
+                diff.push_str(
+                    &similar::TextDiff::from_lines(&found, expected)
+                        .unified_diff()
+                        .context_radius(2)
+                        .header(&name, &format!("{name} (generated)"))
+                        .to_string(),
+                );
+            }
+        }
+        if diff.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::StaleBindings {
+                folder: folder.display().to_string(),
+                diff,
+            })
+        }
+    }
+
+    /// What a Rain app's `main` does: with no arguments, [`App::serve_from_env`]; with
+    /// `bindings write <folder>` or `bindings check <folder>`, [`App::write_bindings`] or
+    /// [`App::check_bindings`] and exit.
+    ///
+    /// ```no_run
+    /// #[tokio::main]
+    /// async fn main() -> Result<(), rain_core::Error> {
+    ///     rain_core::App::discover()?.run_from_env().await
+    /// }
+    /// ```
+    pub async fn run_from_env(self) -> Result<(), Error> {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        match args.as_slice() {
+            [] => self.serve_from_env().await,
+            ["bindings", "write", folder] => {
+                self.write_bindings(folder)?;
+                println!("wrote {folder}/bindings.js and {folder}/bindings.d.ts");
+                Ok(())
+            }
+            ["bindings", "check", folder] => {
+                self.check_bindings(folder)?;
+                println!("{folder}: the bindings are up to date");
+                Ok(())
+            }
+            _ => Err(Error::Usage(format!(
+                "unknown arguments `{}`; expected none (serve on RAIN_ADDR), \
+                 `bindings write <folder>` or `bindings check <folder>`",
+                args.join(" ")
+            ))),
+        }
     }
 
     /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C.
@@ -140,16 +274,13 @@ impl App {
         self.serve(addr).await
     }
 
-    /// Serves on `addr` until Ctrl-C.
+    /// Serves on `addr` until Ctrl-C (or, on Unix, `SIGTERM`).
     pub async fn serve(self, addr: SocketAddr) -> Result<(), Error> {
         let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
             context: format!("cannot listen on {addr}"),
             source,
         })?;
-        self.serve_with(listener, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+        self.serve_with(listener, stop_signal()).await
     }
 
     /// Serves on `listener` until `shutdown` completes, then closes every socket and stops.
@@ -231,6 +362,37 @@ impl App {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// Completes on Ctrl-C, or on `SIGTERM` where there is one (what service managers send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stopping: closing every socket");
+}
+
+/// A generated file, served and revalidated like the embedded ones.
+fn generated(name: &str, text: String) -> Asset {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(text.as_bytes()).into();
+    Asset::new(name, text.into_bytes().into(), hash)
 }
 
 /// One entry of `GET /rain/sockets`.

@@ -49,6 +49,11 @@ pub(crate) fn assert_socket_argument(span: Span) -> TokenStream {
     quote_spanned!(span=> ::rain_core::__private::assert_socket_argument)
 }
 
+/// The trait a socket's event declaration implements.
+pub(crate) fn events_trait() -> TokenStream {
+    quote!(::rain_core::__private::Events)
+}
+
 /// `Option::Some`.
 pub(crate) fn some() -> TokenStream {
     quote!(::core::option::Option::Some)

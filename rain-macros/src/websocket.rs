@@ -344,6 +344,37 @@ fn argument_checks(handler: &ItemFn) -> TokenStream {
         .collect()
 }
 
+/// The event declaration of a typed socket: the `S` of the first `TypedSocket<S>` argument.
+///
+/// The socket is typed by what its handler takes, so the declaration is written once, in the
+/// handler's signature, and the registration (hence the client bindings) follows it.
+fn events(handler: &ItemFn) -> TokenStream {
+    let declaration = handler.sig.inputs.iter().find_map(|arg| {
+        let FnArg::Typed(arg) = arg else { return None };
+        let syn::Type::Path(ty) = &*arg.ty else {
+            return None;
+        };
+        let last = ty.path.segments.last()?;
+        if last.ident != "TypedSocket" {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return None;
+        };
+        match args.args.first()? {
+            syn::GenericArgument::Type(events) if args.args.len() == 1 => Some(events),
+            _ => None,
+        }
+    });
+    match declaration {
+        Some(events) => {
+            let (some, events_trait) = (paths::some(), paths::events_trait());
+            quote_spanned!(events.span()=> #some(<#events as #events_trait>::EVENTS))
+        }
+        None => paths::none(),
+    }
+}
+
 fn expand(socket: &Socket<'_>) -> TokenStream {
     let Socket {
         name,
@@ -351,6 +382,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
         handler,
     } = socket;
     let checks = argument_checks(handler);
+    let events = events(handler);
     let ident = &handler.sig.ident;
     let handler_name = ident.unraw().to_string();
     let doc = syntax::doc_text(&handler.attrs);
@@ -382,6 +414,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
                     doc: #doc,
                     location: #location,
                     mount: |#io, #namespace| #mount(#io, #namespace, #ident),
+                    events: #events,
                 }
             }
         };

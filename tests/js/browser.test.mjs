@@ -1,5 +1,6 @@
-// The intents example in headless Chromium: the RAIN controller's button, the chat, and the
-// cross-component socket, with the example's own binary serving.
+// The intents example in headless Chromium: the RAIN controller's button, the chat, the
+// cross-component socket and the typed controller with the generated bindings, with the example's
+// own binary serving.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { binary, startServer } from "./support/server.mjs";
@@ -80,6 +81,52 @@ test("the chat reaches the intents example's socket and everyone in the room", a
     assert.deepEqual(two.problems, []);
     await one.page.close();
     await two.page.close();
+});
+
+test("the typed controller shows bye and whoami in its page", async () => {
+    const { page, problems } = await openPage(browser.context, server.url + "/intents-example-1.0/typed");
+    const dialogs = [];
+    page.on("dialog", async (dialog) => {
+        dialogs.push(dialog.message());
+        await dialog.dismiss();
+    });
+    await controllersStarted(page);
+    const output = (item) => page.locator(`output[data-itemid='${item}']`);
+    await output("state").filter({ hasText: "connected as" }).waitFor({ timeout: 10_000 });
+    await page.locator("input[data-itemid='btnCustomHandler']").click();
+    await output("bye").filter({ hasText: "Hello sir" }).waitFor({ timeout: 10_000 });
+    assert.equal(await output("bye").textContent(), '{"message":"Hello sir"}');
+    await output("whoami").filter({ hasText: "socketId" }).waitFor({ timeout: 10_000 });
+    const identity = JSON.parse(await output("whoami").textContent());
+    assert.equal(identity.namespace, "/intents-example-1.0/chat/dummy socket");
+    assert.match(identity.socketId, /^\S+$/);
+    assert.equal(await output("state").textContent(), `connected as ${identity.socketId}`, "the view context's socket is the same");
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(problems, []);
+    await page.close();
+});
+
+test("/rain/bindings.js hands out the runtime's own sockets, typed acks included", async () => {
+    const { page, problems } = await openPage(browser.context, server.url + "/");
+    await controllersStarted(page);
+    const seen = await page.evaluate(async () => {
+        const { chat, intentsExample } = await import("/rain/bindings.js");
+        const { clientRuntime } = await import("/rain/runtime.js");
+        const { messaging } = clientRuntime;
+        return {
+            room: chat.room() === messaging.getWebSocket("chat-1.0", "room"),
+            dummy: intentsExample.chatDummySocket() === messaging._getWebSocket("intents-example-1.0", "chat/dummy socket"),
+            frozen: Object.isFrozen(chat) && Object.isFrozen(intentsExample),
+            moduleIds: [chat.moduleId, intentsExample.moduleId],
+            identity: await intentsExample.chatDummySocket().emitWithAck("whoami", null),
+        };
+    });
+    const { identity, ...handles } = seen;
+    assert.deepEqual(handles, { room: true, dummy: true, frozen: true, moduleIds: ["chat-1.0", "intents-example-1.0"] });
+    assert.equal(identity.namespace, "/intents-example-1.0/chat/dummy socket");
+    assert.match(identity.socketId, /^\S+$/);
+    assert.deepEqual(problems, []);
+    await page.close();
 });
 
 test("asking for a socket that does not exist says which ones do", async () => {

@@ -195,3 +195,16 @@ test("malformed and oversized packets close only the sender's connection", async
     assert.notEqual(await big.closed, 1000, "an oversized frame closes the connection");
     await helloBye(bystander);
 });
+
+test("Ctrl-C stops the server cleanly while clients are connected", async () => {
+    const own = await startServer(binary("intents-example"));
+    const ws = io(own.url + DUMMY, { forceNew: true, reconnection: false, transports: ["websocket"] });
+    const polling = io(own.url + DUMMY, { forceNew: true, reconnection: false, transports: ["polling"] });
+    await Promise.all([next(ws, "connect"), next(polling, "connect")]);
+    const disconnected = Promise.all([next(ws, "disconnect"), next(polling, "disconnect", 10_000)]);
+    const started = Date.now();
+    const { code, signal } = await own.stop();
+    assert.deepEqual({ code, signal }, { code: 0, signal: null });
+    assert.ok(Date.now() - started < 5_000, "a long-polling request does not hold the shutdown");
+    await disconnected;
+});

@@ -4,6 +4,45 @@
 //! [`app`] builds the app; `main.rs` serves it. Tests call [`app`] too.
 
 use rain_core::prelude::*;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// What a client sends to greet the server.
+#[derive(Debug, Deserialize, TS)]
+pub struct Hello {
+    /// Whatever the client likes; the server ignores it.
+    #[ts(optional)]
+    pub ignored: Option<bool>,
+}
+
+/// How the server takes its leave.
+#[derive(Debug, Serialize, TS)]
+pub struct Bye {
+    /// Always `Hello sir`.
+    pub message: String,
+}
+
+/// Who the server takes a client for.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    /// The client's socket id.
+    pub socket_id: String,
+    /// The namespace it is connected to.
+    pub namespace: String,
+}
+
+rain_core::events! {
+    /// The events of `chat/dummy socket`.
+    pub Greetings {
+        /// A client greets the server.
+        hello: receive Hello,
+        /// The server's answer to every `hello`.
+        bye: emit Bye,
+        /// A client asks who it is; the ack tells.
+        whoami: receive () => Identity,
+    }
+}
 
 /// The intents example component.
 #[component(
@@ -16,9 +55,16 @@ pub mod intents_example {
 
     /// Answers every `hello` with a `bye`.
     #[websocket("chat/dummy socket")]
-    async fn dummy_socket(socket: SocketRef) {
-        socket.on("hello", async |socket: SocketRef| {
-            socket.emit("bye", &json!({ "message": "Hello sir" })).ok();
+    async fn dummy_socket(socket: TypedSocket<Greetings>) {
+        socket.on(Greetings::hello, async |socket, _hello| {
+            let bye = Bye {
+                message: "Hello sir".to_owned(),
+            };
+            socket.emit(Greetings::bye, &bye).ok();
+        });
+        socket.on(Greetings::whoami, async |socket, ()| Identity {
+            socket_id: socket.socket().id.to_string(),
+            namespace: socket.socket().ns().to_owned(),
         });
     }
 }

@@ -133,6 +133,28 @@ async fn nothing_outside_a_component_folder_is_served() {
     }
 }
 
+/// The next packets the server sends on a long-polling session, pings answered and left out.
+///
+/// The server pings as soon as a session opens, then every interval: a ping may come before,
+/// or with, any packet a test waits for.
+async fn poll(router: &Router, uri: &str) -> String {
+    loop {
+        let (status, _, body) = get(router, uri).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut packets = Vec::new();
+        for packet in body.split('\u{1e}') {
+            if packet == "2" {
+                assert_eq!(post(router, uri, "3").await, StatusCode::OK);
+            } else {
+                packets.push(packet);
+            }
+        }
+        if !packets.is_empty() {
+            return packets.join("\u{1e}");
+        }
+    }
+}
+
 /// `hello` on `chat/dummy socket` is answered with `bye`, over Engine.IO long-polling.
 #[tokio::test]
 async fn dummy_socket_answers_hello_with_bye() {
@@ -149,7 +171,7 @@ async fn dummy_socket_answers_hello_with_bye() {
         post(&router, &uri, &format!("40{ns},")).await,
         StatusCode::OK
     );
-    let (_, _, connected) = get(&router, &uri).await;
+    let connected = poll(&router, &uri).await;
     assert!(
         connected.starts_with(&format!("40{ns},{{\"sid\":")),
         "{connected}"
@@ -164,9 +186,134 @@ async fn dummy_socket_answers_hello_with_bye() {
         .await,
         StatusCode::OK
     );
-    let (_, _, bye) = get(&router, &uri).await;
+    let bye = poll(&router, &uri).await;
     assert_eq!(
         bye,
         format!("42{ns},[\"bye\",{{\"message\":\"Hello sir\"}}]")
+    );
+}
+
+/// The bindings committed next to the controllers: the golden files, reviewed like code.
+const BINDINGS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/components/intents-example/client/rain"
+);
+
+/// Regenerate with `cargo run -p intents-example -- bindings write
+/// examples/intents_example/components/intents-example/client/rain`.
+#[test]
+fn committed_bindings_are_up_to_date() {
+    if let Err(error) = crate::app().unwrap().check_bindings(BINDINGS) {
+        panic!("{error}");
+    }
+}
+
+#[tokio::test]
+async fn serves_the_committed_bindings() {
+    let router = router();
+    for (file, expected_type) in [
+        ("bindings.js", "text/javascript; charset=utf-8"),
+        ("bindings.d.ts", "application/typescript; charset=utf-8"),
+    ] {
+        let (status, content_type, body) = get(&router, &format!("/rain/{file}")).await;
+        assert_eq!(status, StatusCode::OK, "{file}");
+        assert_eq!(content_type, expected_type, "{file}");
+        let committed = std::fs::read_to_string(format!("{BINDINGS}/{file}")).unwrap();
+        assert!(
+            body == committed,
+            "/rain/{file} differs from {BINDINGS}/{file}"
+        );
+    }
+}
+
+#[test]
+fn bindings_type_the_declared_events() {
+    let bindings = crate::app().unwrap().bindings().unwrap();
+    assert!(bindings.js.contains(
+        r#"chatDummySocket: () => getWebSocket("intents-example-1.0", "chat/dummy socket"),"#
+    ));
+    for line in [
+        r#""bye": (payload: Bye) => void;"#,
+        r#""hello": (payload: Hello) => void;"#,
+        r#""whoami": (payload: null, ack: (reply: Identity) => void) => void;"#,
+        "ignored?: boolean",
+        "socketId: string",
+        "export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;",
+        "chatDummySocket(): IntentsExampleChatDummySocket;",
+    ] {
+        assert!(bindings.dts.contains(line), "`{line}` missing");
+    }
+}
+
+/// A folder of its own under the system's temporary folder, removed when dropped.
+struct TempFolder(std::path::PathBuf);
+
+impl TempFolder {
+    fn new(name: &str) -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "rain-{name}-{}-{:?}",
+            std::process::id(),
+            std::time::SystemTime::now()
+        ));
+        Self(path)
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn stale_bindings_fail_the_check_with_a_diff() {
+    let app = crate::app().unwrap();
+    let folder = TempFolder::new("stale-bindings");
+    app.write_bindings(&folder.0).unwrap();
+    app.check_bindings(&folder.0).unwrap();
+
+    let dts = folder.0.join("bindings.d.ts");
+    let text = std::fs::read_to_string(&dts).unwrap();
+    let old = r#"    "bye": (payload: Bye) => void;"#;
+    assert!(text.contains(old));
+    std::fs::write(
+        &dts,
+        text.replace(old, r#"    "bye": (payload: Hello) => void;"#),
+    )
+    .unwrap();
+
+    let error = app.check_bindings(&folder.0).unwrap_err();
+    let rain_core::Error::StaleBindings {
+        folder: named,
+        diff,
+    } = &error
+    else {
+        panic!("expected stale bindings, got {error}");
+    };
+    assert_eq!(named, &folder.0.display().to_string());
+    // A unified diff of the one file that changed: from what is there to what should be.
+    assert!(diff.contains("bindings.d.ts"), "{diff}");
+    assert!(!diff.contains("bindings.js"), "{diff}");
+    assert!(diff.contains("\n@@ "), "{diff}");
+    assert!(
+        diff.contains(r#"-    "bye": (payload: Hello) => void;"#),
+        "{diff}"
+    );
+    assert!(
+        diff.contains(r#"+    "bye": (payload: Bye) => void;"#),
+        "{diff}"
+    );
+    assert_eq!(
+        diff.lines().filter(|l| l.starts_with(['-', '+'])).count(),
+        4,
+        "only the headers and the one line: {diff}"
+    );
+    assert!(error.to_string().contains("bindings write"), "{error}");
+
+    std::fs::remove_file(folder.0.join("bindings.js")).unwrap();
+    let error = app.check_bindings(&folder.0).unwrap_err();
+    assert!(
+        error.to_string().contains("+export const intentsExample"),
+        "{error}"
     );
 }

@@ -1,0 +1,128 @@
+//! A Socket.IO v5 client over an Engine.IO v4 WebSocket, just enough for the benchmark: connect to
+//! one namespace, emit, and check every packet that comes back. Engine.IO pings are answered.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::{net::TcpStream, time::timeout};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+
+/// How long any single reply may take before the run fails.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What went wrong talking to a server.
+pub(crate) type Failure = String;
+
+/// One Engine.IO connection with one Socket.IO namespace connected.
+pub(crate) struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// `42<namespace>,` : the start of every event packet of the namespace.
+    event_prefix: String,
+}
+
+impl Client {
+    /// Opens a WebSocket to the server on `port` (with Nagle's algorithm off, as browsers have it)
+    /// and connects `namespace`.
+    pub(crate) async fn connect(port: u16, namespace: &str) -> Result<Self, Failure> {
+        let url = format!("ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
+        let (ws, _) = timeout(
+            REPLY_TIMEOUT,
+            tokio_tungstenite::connect_async_with_config(url, None, true),
+        )
+        .await
+        .map_err(|_| "WebSocket handshake timed out".to_owned())?
+        .map_err(|e| format!("WebSocket handshake failed: {e}"))?;
+        let mut client = Self {
+            ws,
+            event_prefix: format!("42{namespace},"),
+        };
+        let open = client.next_text().await?;
+        if !open.starts_with("0{") {
+            return Err(format!("expected an Engine.IO open packet, got {open:?}"));
+        }
+        client.send(format!("40{namespace},")).await?;
+        let connected = client.next_text().await?;
+        let expected = format!("40{namespace},{{\"sid\":");
+        if !connected.starts_with(&expected) {
+            return Err(format!("expected {expected:?}..., got {connected:?}"));
+        }
+        Ok(client)
+    }
+
+    /// Sends one raw Socket.IO packet.
+    pub(crate) async fn send(&mut self, packet: String) -> Result<(), Failure> {
+        self.ws
+            .send(Message::text(packet))
+            .await
+            .map_err(|e| format!("send failed: {e}"))
+    }
+
+    /// Emits `event` with a JSON `payload` on the namespace.
+    pub(crate) async fn emit(&mut self, event: &str, payload: &str) -> Result<(), Failure> {
+        let packet = format!("{}[\"{event}\",{payload}]", self.event_prefix);
+        self.send(packet).await
+    }
+
+    /// Waits for the next event of the namespace and checks it is exactly `event` with `payload`.
+    pub(crate) async fn expect(&mut self, event: &str, payload: &str) -> Result<(), Failure> {
+        let text = self.next_text().await?;
+        let body = text
+            .strip_prefix(self.event_prefix.as_str())
+            .ok_or_else(|| format!("expected an event packet, got {text:?}"))?;
+        let matches = body
+            .strip_prefix("[\"")
+            .and_then(|rest| rest.strip_prefix(event))
+            .and_then(|rest| rest.strip_prefix("\","))
+            .and_then(|rest| rest.strip_suffix(']'))
+            == Some(payload);
+        if matches {
+            Ok(())
+        } else {
+            Err(format!("expected [{event:?},{payload}], got {body}"))
+        }
+    }
+
+    /// The next Engine.IO text packet other than a ping (which it answers).
+    async fn next_text(&mut self) -> Result<String, Failure> {
+        loop {
+            let message = timeout(REPLY_TIMEOUT, self.ws.next())
+                .await
+                .map_err(|_| "no reply in time".to_owned())?
+                .ok_or_else(|| "the server closed the connection".to_owned())?
+                .map_err(|e| format!("receive failed: {e}"))?;
+            match message {
+                Message::Text(text) if text.as_str() == "2" => {
+                    self.send("3".to_owned()).await?;
+                }
+                Message::Text(text) => return Ok(text.as_str().to_owned()),
+                Message::Ping(_) | Message::Pong(_) => {}
+                other => return Err(format!("unexpected frame {other:?}")),
+            }
+        }
+    }
+
+    /// Reads and answers pings until the server closes the connection or `stop` fires; for idle
+    /// connections, which must stay alive but send nothing.
+    pub(crate) async fn idle(mut self, stop: tokio::sync::watch::Receiver<bool>) {
+        let mut stop = stop;
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                message = self.ws.next() => match message {
+                    Some(Ok(Message::Text(text))) if text.as_str() == "2" => {
+                        if self.send("3".to_owned()).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                },
+            }
+        }
+    }
+
+    /// Closes the WebSocket.
+    pub(crate) async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}

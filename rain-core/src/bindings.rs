@@ -1,0 +1,561 @@
+//! JavaScript and TypeScript bindings generated from a [`Registry`]: one handle per component
+//! and socket, typed by the sockets' [`events!`](crate::events!) declarations.
+//!
+//! The same text is served at `/rain/bindings.js` and `/rain/bindings.d.ts`, and written to a
+//! folder by [`App::write_bindings`](crate::App::write_bindings) (or `<app> bindings write DIR`).
+//!
+//! Payload types become TypeScript through `ts-rs`: a derive (`#[derive(TS)]`) with stable
+//! releases that reads serde's attributes (`rename`, `rename_all`, `tag`, `flatten`, ...), so one
+//! type definition drives the wire format and its TypeScript. (`specta` does the same job but has
+//! been in release candidates for its current major version, and brings a type registry we do
+//! not need: ours is the socket registry.)
+//!
+//! # Identifiers
+//!
+//! A component's handle is named after its name, a socket's after its socket name, by one rule
+//! ([`identifier`]): split at every character that is not an ASCII letter or digit, then join the
+//! words in camelCase (`intents-example` → `intentsExample`, `chat/dummy socket` →
+//! `chatDummySocket`). Two components, or two sockets of one component, with the same identifier
+//! are an error naming both.
+
+use std::{any::TypeId, collections::BTreeMap, fmt::Write as _};
+
+use ts_rs::{TS, TypeVisitor};
+
+use crate::{
+    Error,
+    events::Direction,
+    registry::{Component, Registry, Socket},
+};
+
+/// The generated module and its declarations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bindings {
+    /// `bindings.js`: an ES module.
+    pub js: String,
+    /// `bindings.d.ts`: its TypeScript declarations.
+    pub dts: String,
+}
+
+/// The camelCase identifier of a name: `chat/dummy socket` → `chatDummySocket`.
+///
+/// A name that starts with a digit gets a leading `_`; a name with no letter or digit is `_`.
+pub fn identifier(name: &str) -> String {
+    let mut out = String::new();
+    for word in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        let first = chars.next().expect("words are not empty");
+        if out.is_empty() {
+            out.push(first.to_ascii_lowercase());
+        } else {
+            out.push(first.to_ascii_uppercase());
+        }
+        out.extend(chars);
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if RESERVED_WORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// JavaScript's reserved words, which cannot name an export.
+const RESERVED_WORDS: &[&str] = &[
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+/// `identifier`, with its first letter upper case: a type name.
+fn type_name(name: &str) -> String {
+    let ident = identifier(name);
+    let mut chars = ident.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Collects the TypeScript declarations that payload types need.
+pub struct TypeScript {
+    config: ts_rs::Config,
+    declarations: BTreeMap<String, Declaration>,
+    clashes: Vec<String>,
+}
+
+struct Declaration {
+    type_id: TypeId,
+    rust: &'static str,
+    text: String,
+}
+
+impl std::fmt::Debug for TypeScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypeScript")
+            .field(
+                "declarations",
+                &self.declarations.keys().collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl TypeScript {
+    fn new() -> Self {
+        Self {
+            // JSON numbers are what arrives in the browser, whatever the Rust integer width.
+            config: ts_rs::Config::new().with_large_int("number"),
+            declarations: BTreeMap::new(),
+            clashes: Vec::new(),
+        }
+    }
+
+    /// The TypeScript name of `T`, after declaring it and every type it uses.
+    pub fn type_of<T: TS + ?Sized + 'static>(&mut self) -> String {
+        self.visit::<T>();
+        T::name(&self.config)
+    }
+}
+
+impl TypeVisitor for TypeScript {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if T::output_path().is_none() {
+            // Built-in types (numbers, strings, `Option`, `Vec`, ...) need no declaration, but
+            // what they contain may: their generics are what they contain. (Their
+            // `visit_dependencies` would skip past the contained types to *their* dependencies,
+            // bypassing the check below, and never end on a recursive type like `JsonValue`.)
+            T::visit_generics(self);
+            return;
+        }
+        let name = T::ident(&self.config);
+        if let Some(known) = self.declarations.get(&name) {
+            if known.type_id != TypeId::of::<T::WithoutGenerics>() {
+                self.clashes.push(format!(
+                    "two types are named `{name}` in TypeScript: `{}` and `{}`; rename one with `#[ts(rename = \"...\")]`",
+                    known.rust,
+                    std::any::type_name::<T>()
+                ));
+            } else {
+                // Declared already, but maybe with other type arguments (`Paged<A>`, then
+                // `Paged<B>`): those need declaring too.
+                T::visit_generics(self);
+            }
+            return;
+        }
+        let mut text = String::new();
+        if let Some(docs) = T::docs() {
+            text.push_str(&docs);
+            if !docs.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        let _ = write!(text, "export {}", T::decl(&self.config));
+        self.declarations.insert(
+            name,
+            Declaration {
+                type_id: TypeId::of::<T::WithoutGenerics>(),
+                rust: std::any::type_name::<T>(),
+                text,
+            },
+        );
+        T::visit_dependencies(self);
+        T::visit_generics(self);
+    }
+}
+
+/// The events of one socket as TypeScript maps: what it listens to and what it emits.
+struct SocketTypes {
+    listen: String,
+    emit: String,
+}
+
+fn socket_types(socket: &Socket, ts: &mut TypeScript) -> Option<SocketTypes> {
+    let events = socket.events()?;
+    let mut listen = String::from("{\n");
+    let mut emit = String::from("{\n");
+    for event in events {
+        let payload = (event.payload)(ts);
+        let signature = match event.ack {
+            Some(ack) => format!(
+                "(payload: {payload}, ack: (reply: {}) => void) => void",
+                ack(ts)
+            ),
+            None => format!("(payload: {payload}) => void"),
+        };
+        let map = match event.direction {
+            Direction::Emit => &mut listen,
+            Direction::Receive => &mut emit,
+        };
+        map.push_str(&js_doc(event.doc, "    "));
+        let _ = writeln!(map, "    {}: {signature};", js_string(event.name));
+    }
+    listen.push('}');
+    emit.push('}');
+    Some(SocketTypes { listen, emit })
+}
+
+/// A component's handle in the bindings: its identifier and its sockets'.
+struct ComponentHandle<'a> {
+    component: &'a Component,
+    ident: String,
+    /// `(member identifier, socket, socket type name)`, sorted by member identifier.
+    sockets: Vec<(String, &'a Socket, String)>,
+}
+
+/// Names every handle and socket type of `registry`; two that collide are an error naming both.
+fn handles(registry: &Registry) -> Result<Vec<ComponentHandle<'_>>, Error> {
+    let mut components: BTreeMap<String, &Component> = BTreeMap::new();
+    let mut type_names: BTreeMap<String, &Socket> = BTreeMap::new();
+    let mut out = Vec::new();
+    for component in registry.components() {
+        let module_id = component.module_id();
+        let ident = identifier(component.name());
+        if let Some(other) = components.insert(ident.clone(), component) {
+            return Err(Error::Bindings(format!(
+                "components `{}` ({}) and `{module_id}` ({}) both have the binding identifier `{ident}`; rename one",
+                other.module_id(),
+                other.location(),
+                component.location()
+            )));
+        }
+        let mut members: BTreeMap<String, &Socket> = BTreeMap::new();
+        for socket in registry.sockets_of(module_id) {
+            let member = identifier(socket.name());
+            if let Some(other) = members.insert(member.clone(), socket) {
+                return Err(Error::Bindings(format!(
+                    "sockets `{}` ({}) and `{}` ({}) of `{module_id}` both have the binding identifier `{member}`; rename one",
+                    other.name(),
+                    other.location(),
+                    socket.name(),
+                    socket.location()
+                )));
+            }
+        }
+        let mut sockets = Vec::with_capacity(members.len());
+        for (member, socket) in members {
+            let socket_type = format!(
+                "{}{}",
+                type_name(component.name()),
+                type_name(socket.name())
+            );
+            if let Some(other) = type_names.insert(socket_type.clone(), socket) {
+                return Err(Error::Bindings(format!(
+                    "sockets `{}` ({}) and `{}` ({}) both have the binding type `{socket_type}`; rename one",
+                    other.namespace(),
+                    other.location(),
+                    socket.namespace(),
+                    socket.location()
+                )));
+            }
+            sockets.push((member, socket, socket_type));
+        }
+        out.push(ComponentHandle {
+            component,
+            ident,
+            sockets,
+        });
+    }
+    Ok(out)
+}
+
+/// Checks what can be checked without generating: that no two handles or socket types collide.
+///
+/// The server runs this at startup and generates the bindings themselves on first request.
+pub fn check_names(registry: &Registry) -> Result<(), Error> {
+    handles(registry).map(|_| ())
+}
+
+/// Generates the bindings of every component and socket of `registry`.
+pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
+    let mut ts = TypeScript::new();
+    let mut js = String::new();
+    let mut dts = String::new();
+    let mut sockets_map = String::from("export interface Sockets {\n");
+    let mut handle_decls = String::new();
+    let handles = handles(registry)?;
+    let socket_types_named: std::collections::BTreeSet<&str> = handles
+        .iter()
+        .flat_map(|h| h.sockets.iter().map(|(_, _, t)| t.as_str()))
+        .collect();
+
+    for ComponentHandle {
+        component,
+        ident,
+        sockets,
+    } in &handles
+    {
+        let module_id = component.module_id();
+        let component_doc = format!(
+            "Component `{}` {} (module id `{module_id}`).\n{}",
+            component.name(),
+            component.version(),
+            component.doc()
+        );
+        js.push_str(&js_doc(&component_doc, ""));
+        let _ = writeln!(js, "export const {ident} = Object.freeze({{");
+        let _ = writeln!(js, "    moduleId: {},", js_string(module_id));
+        handle_decls.push_str(&js_doc(&component_doc, ""));
+        let _ = writeln!(handle_decls, "export declare const {ident}: {{");
+        let _ = writeln!(
+            handle_decls,
+            "    readonly moduleId: {};",
+            js_string(module_id)
+        );
+        let _ = writeln!(sockets_map, "    {}: {{", js_string(module_id));
+
+        for (member, socket, socket_type) in sockets {
+            let socket_doc = format!(
+                "Socket `{}`, namespace `{}`.\n{}",
+                socket.name(),
+                socket.namespace(),
+                socket.doc()
+            );
+            let definition = match socket_types(socket, &mut ts) {
+                Some(types) => format!("RainSocket<{}, {}>", types.listen, types.emit),
+                None => "RainSocket<UntypedEvents, UntypedEvents>".to_owned(),
+            };
+            dts.push_str(&js_doc(&socket_doc, ""));
+            let _ = writeln!(dts, "export type {socket_type} = {definition};\n");
+
+            js.push_str(&js_doc(&socket_doc, "    "));
+            let _ = writeln!(
+                js,
+                "    {member}: () => getWebSocket({}, {}),",
+                js_string(module_id),
+                js_string(socket.name())
+            );
+            handle_decls.push_str(&js_doc(&socket_doc, "    "));
+            let _ = writeln!(handle_decls, "    {member}(): {socket_type};");
+            let _ = writeln!(
+                sockets_map,
+                "        {}: {socket_type};",
+                js_string(socket.name())
+            );
+        }
+        js.push_str("});\n\n");
+        handle_decls.push_str("};\n\n");
+        sockets_map.push_str("    };\n");
+    }
+    sockets_map.push_str("}\n");
+    if let Some(clash) = ts.clashes.first() {
+        return Err(Error::Bindings(clash.clone()));
+    }
+    for name in ts.declarations.keys() {
+        if socket_types_named.contains(name.as_str()) || RESERVED_TYPES.contains(&name.as_str()) {
+            return Err(Error::Bindings(format!(
+                "the payload type `{name}` has the name of a binding type; rename it with `#[ts(rename = \"...\")]`"
+            )));
+        }
+    }
+
+    let header = header(registry);
+    let js = format!(
+        "{header}\nimport {{ getWebSocket }} from \"/rain/runtime.js\";\n\n{js}export {{ getWebSocket }};\n"
+    );
+    let payloads: Vec<&str> = ts.declarations.values().map(|d| d.text.as_str()).collect();
+    let dts = format!(
+        "{header}\n{PRELUDE}\n// Payload types.\n\n{payloads}\n\n// Sockets.\n\n{dts}{sockets_map}\n{handle_decls}{API}",
+        payloads = payloads.join("\n\n"),
+    );
+    Ok(Bindings { js, dts })
+}
+
+/// Names the declarations use for themselves; payload types must not take them.
+const RESERVED_TYPES: &[&str] = &[
+    // TypeScript's, named bare in ts-rs's declarations (`Array<T>` for a `Vec<T>`).
+    "Array",
+    "RainSocket",
+    "EventMap",
+    "UntypedEvents",
+    "ReservedEvents",
+    "AckEvents",
+    "AckOf",
+    "Sockets",
+    "ViewContext",
+    "Messaging",
+    "ClientRuntime",
+    "Controller",
+];
+
+fn header(registry: &Registry) -> String {
+    let mut header = format!(
+        "// Generated by rain-core {} from the components and sockets of this app. Do not edit:\n\
+         // regenerate with `<app> bindings write <folder>`, check with `<app> bindings check <folder>`.\n//\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for component in registry.components() {
+        let _ = writeln!(
+            header,
+            "// {} ({})",
+            component.module_id(),
+            component.location().file
+        );
+        for socket in registry.sockets_of(component.module_id()) {
+            let _ = writeln!(header, "//   {} ({})", socket.namespace(), socket.handler());
+        }
+    }
+    header
+}
+
+/// A JSDoc comment of `doc`'s non-empty lines, indented by `pad`; nothing when there are none.
+fn js_doc(doc: &str, pad: &str) -> String {
+    let lines: Vec<&str> = doc
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{pad}/**\n");
+    for line in lines {
+        let _ = writeln!(out, "{pad} * {}", line.replace("*/", "*\\/"));
+    }
+    let _ = writeln!(out, "{pad} */");
+    out
+}
+
+/// A JavaScript string literal.
+fn js_string(text: &str) -> String {
+    serde_json::to_string(text).expect("strings serialize")
+}
+
+/// What every `bindings.d.ts` declares before the app's own types.
+///
+/// TypeScript's own types are named through `globalThis`, so that a payload type may be called
+/// `Error` or `Promise` without changing what the declarations mean.
+const PRELUDE: &str = r#"/** Events as Socket.IO's typed maps: event name to listener signature. */
+export type EventMap = { [event: string]: (...args: any[]) => void };
+
+/** The events of a socket without an `events!` declaration: any name, payloads unknown. */
+export type UntypedEvents = { [event: string]: (...args: unknown[]) => void };
+
+/** Events every socket emits by itself. */
+export interface ReservedEvents {
+    connect: () => void;
+    disconnect: (reason: string) => void;
+    connect_error: (error: globalThis.Error & { data?: unknown }) => void;
+}
+
+/** The events of `M` that expect an ack: those declared with one, and any event of an untyped socket. */
+export type AckEvents<M extends EventMap> = {
+    [E in keyof M]: globalThis.Parameters<M[E]> extends [any, (reply: any) => void] ? E
+        : unknown[] extends globalThis.Parameters<M[E]> ? E
+        : never;
+}[keyof M] & string;
+
+/** The ack type of an event signature. */
+export type AckOf<F> = F extends (payload: any, ack: (reply: infer R) => void) => void ? R : never;
+
+/**
+ * A socket of the runtime, typed: `Listen` are the events the server sends, `Emit` the events
+ * the client sends.
+ */
+export interface RainSocket<Listen extends EventMap, Emit extends EventMap> {
+    readonly connected: boolean;
+    readonly id: string | undefined;
+    on<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
+    once<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
+    off<E extends keyof (Listen & ReservedEvents) & string>(event?: E, listener?: (Listen & ReservedEvents)[E]): this;
+    emit<E extends keyof Emit & string>(event: E, ...args: globalThis.Parameters<Emit[E]>): this;
+    emitWithAck<E extends AckEvents<Emit>>(event: E, payload: globalThis.Parameters<Emit[E]>[0]): globalThis.Promise<AckOf<Emit[E]>>;
+    connect(): this;
+    disconnect(): this;
+}
+"#;
+
+/// What every `bindings.d.ts` declares after the app's own types.
+const API: &str = r#"/** The runtime's `getWebSocket`, typed by component and socket name. */
+export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+
+/** `this.viewContext` of a controller of component `M`. */
+export interface ViewContext<M extends keyof Sockets> {
+    readonly moduleId: M;
+    readonly instanceId: string;
+    getRoot(): globalThis.HTMLElement;
+    getWebSocket<N extends keyof Sockets[M] & string>(name: N): Sockets[M][N];
+}
+
+/** `this.clientRuntime.messaging`: any component's sockets. */
+export interface Messaging {
+    getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+    _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+}
+
+/** `this.clientRuntime`. */
+export interface ClientRuntime {
+    readonly messaging: Messaging;
+}
+
+/** What the runtime gives a controller of component `M` as `this`. */
+export interface Controller<M extends keyof Sockets> {
+    viewContext: ViewContext<M>;
+    clientRuntime: ClientRuntime;
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_camel_case_words() {
+        assert_eq!(identifier("intents-example"), "intentsExample");
+        assert_eq!(identifier("chat/dummy socket"), "chatDummySocket");
+        assert_eq!(identifier("room"), "room");
+        assert_eq!(identifier("a_b.c d"), "aBCD");
+        assert_eq!(identifier("HTTP status"), "hTTPStatus");
+        assert_eq!(identifier("2fa"), "_2fa");
+        assert_eq!(identifier("é"), "_");
+        assert_eq!(identifier("default"), "default_");
+        assert_eq!(type_name("chat/dummy socket"), "ChatDummySocket");
+    }
+}

@@ -1,0 +1,8 @@
+rain_core::events! {
+    pub Greetings {
+        hello: recieve String,
+        bye: emit String,
+    }
+}
+
+fn main() {}
