@@ -114,14 +114,14 @@ const RESERVED_WORDS: &[&str] = &[
     "yield",
 ];
 
-/// `identifier`, with its first letter upper case: a type name.
-fn type_name(name: &str) -> String {
-    let ident = identifier(name);
-    let mut chars = ident.chars();
-    chars
-        .next()
-        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+/// An identifier with its first letter upper case: a type name (`chatDummySocket` →
+/// `ChatDummySocket`).
+fn capitalized(ident: &str) -> String {
+    let mut out = ident.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 /// Collects the TypeScript declarations that payload types need.
@@ -280,12 +280,10 @@ fn handles(registry: &Registry) -> Result<Vec<ComponentHandle<'_>>, Error> {
             }
         }
         let mut sockets = Vec::with_capacity(members.len());
+        let component_type = capitalized(&ident);
         for (member, socket) in members {
-            let socket_type = format!(
-                "{}{}",
-                type_name(component.name()),
-                type_name(socket.name())
-            );
+            let mut socket_type = component_type.clone();
+            socket_type.push_str(&capitalized(&member));
             if let Some(other) = type_names.insert(socket_type.clone(), socket) {
                 return Err(Error::Bindings(format!(
                     "sockets `{}` ({}) and `{}` ({}) both have the binding type `{socket_type}`; rename one",
@@ -556,6 +554,10 @@ mod tests {
         assert_eq!(identifier("2fa"), "_2fa");
         assert_eq!(identifier("é"), "_");
         assert_eq!(identifier("default"), "default_");
-        assert_eq!(type_name("chat/dummy socket"), "ChatDummySocket");
+        assert_eq!(
+            capitalized(&identifier("chat/dummy socket")),
+            "ChatDummySocket"
+        );
+        assert_eq!(capitalized(&identifier("2fa")), "_2fa");
     }
 }
