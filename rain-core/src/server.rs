@@ -432,7 +432,7 @@ async fn component_file(
     let Some(component) = shared.registry.component(&module_id) else {
         return (StatusCode::NOT_FOUND, "no such component").into_response();
     };
-    if !path.contains(['.', '/']) && component.views().contains(&path) {
+    if !path.contains(['.', '/']) && component.asset(&format!("views/{path}.html")).is_some() {
         let page = Page::new(format!("{module_id} {path}")).view(module_id, path);
         return Html(page.render(&shared.registry)).into_response();
     }
