@@ -61,7 +61,12 @@ impl Asset {
         let mut response = if fresh {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let mut response = Response::new(Body::from(self.bytes.clone().into_owned()));
+            // Release builds embed files as `&'static` bytes: serve those without copying.
+            let body = match &self.bytes {
+                Cow::Borrowed(bytes) => Body::from(*bytes),
+                Cow::Owned(bytes) => Body::from(bytes.clone()),
+            };
+            let mut response = Response::new(body);
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_str(&self.content_type)
