@@ -58,6 +58,7 @@ pub mod bindings;
 mod client;
 mod error;
 pub mod events;
+pub mod guard;
 mod page;
 pub mod registry;
 mod server;

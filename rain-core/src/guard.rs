@@ -1,0 +1,84 @@
+//! Guards: checks that run before a socket connects, or before an event reaches its handler.
+//!
+//! A guard is a plain function. It sees the socket (its session, user and extensions) and, when it
+//! runs for an event, that event's name. Returning a [`Refusal`] refuses the connection (the client
+//! gets a `connect_error` carrying the message) or the event (the client gets an ack
+//! `{ "error": "<message>" }` when it asked for one; the socket stays up).
+//!
+//! ```
+//! use rain_core::guard::{GuardContext, Refusal};
+//!
+//! fn no_shouting(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+//!     match ctx.event() {
+//!         Some(event) if event.chars().all(|c| c.is_uppercase()) => Err("no shouting".into()),
+//!         _ => Ok(()),
+//!     }
+//! }
+//! ```
+
+use std::{borrow::Cow, fmt};
+
+use crate::SocketRef;
+
+/// What a guard looks at: the socket, and the event when it runs for one.
+#[derive(Debug)]
+pub struct GuardContext<'a> {
+    socket: &'a SocketRef,
+    event: Option<&'a str>,
+}
+
+impl<'a> GuardContext<'a> {
+    /// The context of a guard running on connect (`event` is `None`) or for `event`.
+    pub fn new(socket: &'a SocketRef, event: Option<&'a str>) -> Self {
+        Self { socket, event }
+    }
+
+    /// The socket being connected, or receiving the event.
+    pub fn socket(&self) -> &'a SocketRef {
+        self.socket
+    }
+
+    /// The event about to be handled; `None` while connecting.
+    pub fn event(&self) -> Option<&'a str> {
+        self.event
+    }
+}
+
+/// Why a guard refused: the message the client receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(Cow<'static, str>);
+
+impl Refusal {
+    /// A refusal saying `message` to the client.
+    pub fn new(message: impl Into<Cow<'static, str>>) -> Self {
+        Self(message.into())
+    }
+
+    /// The message the client receives.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<&'static str> for Refusal {
+    fn from(message: &'static str) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
+}
+
+/// The signature of a guard: `fn(&GuardContext<'_>) -> Result<(), Refusal>`.
+pub type Guard = fn(&GuardContext<'_>) -> Result<(), Refusal>;
