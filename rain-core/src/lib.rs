@@ -59,6 +59,7 @@ mod client;
 mod error;
 pub mod events;
 pub mod guard;
+pub mod limits;
 mod page;
 pub mod registry;
 mod server;
@@ -69,6 +70,7 @@ pub mod __private;
 
 pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
+pub use limits::Limits;
 pub use page::Page;
 pub use rain_macros::{component, websocket};
 pub use registry::{Component, Location, Registry, Socket};

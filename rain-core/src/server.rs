@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
-    Adapter, Error, Page, SocketIo,
+    Adapter, Error, Limits, Page, SocketIo,
     assets::{Asset, checked_path},
     bindings::{self, Bindings},
     client,
@@ -46,6 +46,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 pub struct App {
     registry: Arc<Registry>,
     pages: Vec<(String, Page)>,
+    limits: Limits,
 }
 
 /// What every request handler shares.
@@ -93,12 +94,24 @@ impl App {
         Self {
             registry: Arc::new(registry),
             pages: Vec::new(),
+            limits: Limits::default(),
         }
     }
 
     /// The components and sockets this app serves.
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Enforces `limits` instead of [`Limits::default`] (see [`crate::limits`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits this app enforces.
+    pub fn current_limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
@@ -260,7 +273,8 @@ impl App {
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
     /// program installed one already.
-    pub async fn serve_from_env(self) -> Result<(), Error> {
+    pub async fn serve_from_env(mut self) -> Result<(), Error> {
+        self.limits = self.limits.with_env()?;
         let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = value
             .parse()

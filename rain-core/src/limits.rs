@@ -1,0 +1,125 @@
+//! Limits on what clients may do, with defaults sane for a public server.
+//!
+//! Every limit is set by the builder ([`crate::App::limits`]) or by an environment variable read by
+//! [`Limits::with_env`] (which [`crate::App::serve_from_env`] applies over the builder's values). Hitting a limit gives the
+//! client a clear reason and never affects other clients.
+//!
+//! | limit | default | environment |
+//! |---|---|---|
+//! | largest packet a client may send | 128 KiB | `RAIN_MAX_PAYLOAD` (bytes) |
+//! | open connections, all clients | 10,000 | `RAIN_MAX_CONNECTIONS` |
+//! | open connections from one client address | 256 | `RAIN_MAX_CONNECTIONS_PER_CLIENT` |
+//! | events one socket may send per second (sustained) | 50 | `RAIN_EVENT_RATE` |
+//! | events one socket may send in a burst | 100 | `RAIN_EVENT_BURST` |
+//! | idle time after which a socket is disconnected | 30 minutes | `RAIN_IDLE_TIMEOUT` (seconds, `0` = never) |
+
+use std::time::Duration;
+
+use crate::Error;
+
+/// The limits a Rain server enforces on its clients.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The largest Engine.IO packet (or polling request body) a client may send, in bytes.
+    pub max_payload: u64,
+    /// Open connections (Engine.IO sessions), all clients together.
+    pub max_connections: usize,
+    /// Open connections from one client IP address.
+    pub max_connections_per_client: usize,
+    /// Events one socket may send per second, sustained.
+    pub event_rate: u32,
+    /// Events one socket may send at once before the rate applies.
+    pub event_burst: u32,
+    /// How long a socket may stay without receiving or sending an event before it is
+    /// disconnected; `None` keeps idle sockets forever.
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_payload: 128 * 1024,
+            max_connections: 10_000,
+            max_connections_per_client: 256,
+            event_rate: 50,
+            event_burst: 100,
+            idle_timeout: Some(Duration::from_secs(30 * 60)),
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by whichever `RAIN_*` variables of the table above are set.
+    ///
+    /// Fails, naming the variable, when one is set to something that is not a number.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::default().with_env()
+    }
+
+    /// These limits, overridden by whichever `RAIN_*` variables are set.
+    pub fn with_env(self) -> Result<Self, Error> {
+        self.with_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Limits::with_env`] over any source of variables (tests pass a map).
+    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        fn read<T: std::str::FromStr>(
+            lookup: &impl Fn(&str) -> Option<String>,
+            name: &'static str,
+            value: &mut T,
+        ) -> Result<(), Error> {
+            if let Some(found) = lookup(name) {
+                *value = found
+                    .trim()
+                    .parse()
+                    .map_err(|_| Error::Usage(format!("{name}=`{found}` is not a whole number")))?;
+            }
+            Ok(())
+        }
+        let mut limits = self;
+        read(&lookup, "RAIN_MAX_PAYLOAD", &mut limits.max_payload)?;
+        read(&lookup, "RAIN_MAX_CONNECTIONS", &mut limits.max_connections)?;
+        read(
+            &lookup,
+            "RAIN_MAX_CONNECTIONS_PER_CLIENT",
+            &mut limits.max_connections_per_client,
+        )?;
+        read(&lookup, "RAIN_EVENT_RATE", &mut limits.event_rate)?;
+        read(&lookup, "RAIN_EVENT_BURST", &mut limits.event_burst)?;
+        let mut idle = limits.idle_timeout.map_or(0, |d| d.as_secs());
+        read(&lookup, "RAIN_IDLE_TIMEOUT", &mut idle)?;
+        limits.idle_timeout = (idle > 0).then(|| Duration::from_secs(idle));
+        Ok(limits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let limits = Limits::default()
+            .with_lookup(|name| match name {
+                "RAIN_EVENT_RATE" => Some("7".to_owned()),
+                "RAIN_IDLE_TIMEOUT" => Some("0".to_owned()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(limits.event_rate, 7);
+        assert_eq!(limits.idle_timeout, None);
+        assert_eq!(limits.max_payload, Limits::default().max_payload);
+    }
+
+    #[test]
+    fn a_bad_number_names_its_variable() {
+        let error = Limits::default()
+            .with_lookup(|name| (name == "RAIN_MAX_CONNECTIONS").then(|| "lots".to_owned()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "RAIN_MAX_CONNECTIONS=`lots` is not a whole number"
+        );
+    }
+}
