@@ -149,7 +149,7 @@ impl std::fmt::Debug for TypeScript {
 }
 
 impl TypeScript {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             // JSON numbers are what arrives in the browser, whatever the Rust integer width.
             config: ts_rs::Config::new().with_large_int("number"),

@@ -6,7 +6,7 @@
 //! [`TypedSocket`] of that declaration can only listen to the events it receives and emit the
 //! events it emits, with their payload types; the generated client bindings carry the same types.
 
-use std::{future::Future, marker::PhantomData, sync::Arc};
+use std::{future::Future, marker::PhantomData, sync::Arc, time::Instant};
 
 use serde::{Serialize, de::DeserializeOwned};
 use socketioxide::{
@@ -16,9 +16,10 @@ use socketioxide::{
     operators::BroadcastOperators,
     socket::Socket,
 };
+use tracing::Instrument as _;
 use ts_rs::TS;
 
-use crate::{Adapter, SocketRef, bindings::TypeScript};
+use crate::{Adapter, SocketRef, bindings::TypeScript, metrics};
 
 /// Who sends an event, seen from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -266,18 +267,27 @@ impl<S: Events> TypedSocket<S> {
         self.socket.on(
             name,
             async move |socket: SocketRef, TryData::<E::Payload>(payload), ack: AckSender| {
-                let reply = match payload {
-                    Ok(payload) => ack.send(&handler(TypedSocket::new(socket), payload).await),
-                    Err(error) => {
-                        tracing::warn!(ns = socket.ns(), event = name, %error, "payload refused");
-                        ack.send(&PayloadError {
-                            error: format!("`{name}` payload refused: {error}"),
-                        })
+                let arrived = Instant::now();
+                let span = metrics::event_received(&socket, name);
+                async move {
+                    let reply = match payload {
+                        Ok(payload) => {
+                            ack.send(&handler(TypedSocket::new(socket.clone()), payload).await)
+                        }
+                        Err(error) => {
+                            tracing::warn!(ns = socket.ns(), event = name, %error, "payload refused");
+                            ack.send(&PayloadError {
+                                error: format!("`{name}` payload refused: {error}"),
+                            })
+                        }
+                    };
+                    if let Err(error) = reply {
+                        tracing::debug!(event = name, %error, "ack not sent");
                     }
-                };
-                if let Err(error) = reply {
-                    tracing::debug!(event = name, %error, "ack not sent");
+                    metrics::handler_finished(&socket, name, arrived.elapsed());
                 }
+                .instrument(span)
+                .await
             },
         );
     }
@@ -289,7 +299,9 @@ impl<S: Events> TypedSocket<S> {
         E::Payload: Serialize,
         E::Ack: NoAck,
     {
-        self.socket.emit(event.name(), payload)
+        self.socket.emit(event.name(), payload)?;
+        metrics::event_emitted(&self.socket, event.name());
+        Ok(())
     }
 
     /// Sends `event` with `payload` to this client and waits for its ack.
@@ -306,6 +318,7 @@ impl<S: Events> TypedSocket<S> {
         let ack = self
             .socket
             .emit_with_ack::<E::Payload, E::Ack>(event.name(), payload)?;
+        metrics::event_emitted(&self.socket, event.name());
         Ok(ack.await?)
     }
 
@@ -313,6 +326,7 @@ impl<S: Events> TypedSocket<S> {
     pub fn within(&self, room: impl Into<std::borrow::Cow<'static, str>>) -> TypedOperators<S> {
         TypedOperators {
             operators: self.socket.within(room.into()),
+            origin: self.socket.clone(),
             marker: PhantomData,
         }
     }
@@ -321,6 +335,7 @@ impl<S: Events> TypedSocket<S> {
     pub fn broadcast(&self) -> TypedOperators<S> {
         TypedOperators {
             operators: self.socket.broadcast(),
+            origin: self.socket.clone(),
             marker: PhantomData,
         }
     }
@@ -341,6 +356,8 @@ pub enum EmitAckError {
 /// A set of clients of a typed socket's namespace to emit typed events to.
 pub struct TypedOperators<S> {
     operators: BroadcastOperators<Adapter>,
+    /// The socket whose handler emits, whose metrics count the emit.
+    origin: SocketRef,
     marker: PhantomData<fn() -> S>,
 }
 
@@ -356,7 +373,9 @@ impl<S: Events> TypedOperators<S> {
         E::Payload: Serialize,
         E::Ack: NoAck,
     {
-        self.operators.emit(event.name(), payload).await
+        self.operators.emit(event.name(), payload).await?;
+        metrics::event_emitted(&self.origin, event.name());
+        Ok(())
     }
 }
 

@@ -40,6 +40,16 @@ impl Page {
         self
     }
 
+    /// The page's title.
+    pub(crate) fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The views shown, in order: (module id, view).
+    pub(crate) fn views(&self) -> &[(String, String)] {
+        &self.views
+    }
+
     /// Checks that every view exists, so a typo fails at startup rather than on a request.
     pub(crate) fn check(&self, path: &str, registry: &Registry) -> Result<(), Error> {
         for (module_id, view) in &self.views {

@@ -11,7 +11,11 @@ pub use inventory;
 pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
-use crate::{Adapter, SocketIo};
+use std::{marker::PhantomData, sync::Arc};
+
+use socketioxide::{handler::Value, socket::Socket};
+
+use crate::{Adapter, SocketIo, metrics};
 
 /// The wire name of an event declared as an identifier: `r#type` is `type`.
 ///
@@ -23,7 +27,7 @@ pub const fn event_name(ident: &'static str) -> &'static str {
     }
 }
 
-/// Mounts `handler` on `io` at `namespace`.
+/// Mounts `handler` on `io` at `namespace`, every connection counted and traced.
 ///
 /// Not public API. Used by generated code.
 pub fn mount<H, T>(io: &SocketIo, namespace: String, handler: H)
@@ -31,7 +35,50 @@ where
     H: ConnectHandler<Adapter, T>,
     T: Send + Sync + 'static,
 {
-    io.ns(namespace, handler)
+    io.ns(
+        namespace,
+        Observed {
+            handler,
+            marker: PhantomData,
+        },
+    )
+}
+
+/// A socket's connect handler, with each connection counted and its call in a `connect` span.
+struct Observed<H, T> {
+    handler: H,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<H: Clone, T> Clone for Observed<H, T> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: self.handler.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<H, T> ConnectHandler<Adapter, T> for Observed<H, T>
+where
+    H: ConnectHandler<Adapter, T>,
+    T: Send + Sync + 'static,
+{
+    fn call(&self, socket: Arc<Socket<Adapter>>, auth: Option<Value>) {
+        let span = metrics::connection_opened(&socket, &auth);
+        let _in_span = span.enter();
+        self.handler.call(socket, auth);
+    }
+
+    fn call_middleware<'a>(
+        &'a self,
+        socket: Arc<Socket<Adapter>>,
+        auth: &'a Option<Value>,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<(), Box<dyn std::fmt::Display + Send>>> + Send + 'a>,
+    > {
+        self.handler.call_middleware(socket, auth)
+    }
 }
 
 /// Implemented by every type that a `#[websocket]` handler can take as an argument.

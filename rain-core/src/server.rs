@@ -23,7 +23,8 @@ use crate::{
     Adapter, Error, Limits, Page, SocketIo,
     assets::{Asset, checked_path},
     bindings::{self, Bindings},
-    client,
+    client, introspection,
+    metrics::{self, Metrics},
     registry::{Location, Registry},
 };
 
@@ -53,6 +54,8 @@ pub struct App {
 struct Shared {
     registry: Arc<Registry>,
     pages: Vec<(String, Page)>,
+    /// What this server measures, served at `/rain/metrics` and shown at `/rain`.
+    metrics: Arc<Metrics>,
     /// `bindings.js` and `bindings.d.ts`, generated on first request: an app with many sockets
     /// starts without paying for TypeScript it may never serve.
     bindings: OnceLock<Result<[Asset; 2], String>>,
@@ -124,9 +127,18 @@ impl App {
     ///
     /// Returns the layer to put on a `Router` and the handle to emit from outside handlers.
     pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
+        self.socket_io_measured(Metrics::new(&self.registry))
+    }
+
+    /// [`App::socket_io`], counting into `metrics` (which handlers reach through the server's
+    /// state).
+    fn socket_io_measured(&self, metrics: Arc<Metrics>) -> (SocketIoLayer<Adapter>, SocketIo) {
         // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
-        let (layer, io) = SocketIo::builder().ws_read_buffer_size(1024).build_layer();
+        let (layer, io) = SocketIo::builder()
+            .ws_read_buffer_size(1024)
+            .with_state(metrics)
+            .build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io);
         }
@@ -145,12 +157,16 @@ impl App {
             page.check(path, &self.registry)?;
         }
         bindings::check_names(&self.registry)?;
+        let metrics = Metrics::new(&self.registry);
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
+            metrics: Arc::clone(&metrics),
             bindings: OnceLock::new(),
         });
         let mut router = Router::new()
+            .route("/rain", get(introspection_page))
+            .route("/rain/metrics", get(metrics_text))
             .route("/rain/sockets", get(sockets_json))
             .route(
                 "/rain/bindings.js",
@@ -174,7 +190,7 @@ impl App {
                 }),
             );
         }
-        let (layer, io) = self.socket_io();
+        let (layer, io) = self.socket_io_measured(metrics);
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared)
@@ -435,6 +451,24 @@ async fn sockets_json(State(shared): SharedState) -> Response {
         })
         .collect();
     Json(sockets).into_response()
+}
+
+/// `GET /rain`: the components, their sockets and events, and the live connection counts.
+async fn introspection_page(State(shared): SharedState) -> Html<String> {
+    Html(introspection::render(
+        &shared.registry,
+        &shared.pages,
+        &shared.metrics,
+    ))
+}
+
+/// `GET /rain/metrics`: every metric, in the Prometheus text format.
+async fn metrics_text(State(shared): SharedState) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        shared.metrics.render(),
+    )
+        .into_response()
 }
 
 /// `GET /{module id}/{path}`: a view rendered as a page (`/chat-1.0/index`) or a component file.

@@ -53,6 +53,22 @@ mod echo {
     }
 }
 
+/// A socket whose handler sets its own disconnect handler, which Rain's counting must not replace.
+#[component(name = "farewell", version = "1.0")]
+mod farewell {
+    use super::*;
+
+    /// Tells the others in the namespace when a client leaves.
+    #[websocket("farewell")]
+    async fn farewell(socket: SocketRef) {
+        socket.on_disconnect(async |socket: SocketRef| {
+            let id = socket.id.to_string();
+            // No one left to tell is not a failure.
+            socket.broadcast().emit("left", &id).await.ok();
+        });
+    }
+}
+
 /// A socket declared outside its component's module, naming the component by path.
 mod elsewhere {
     use rain_core::prelude::*;

@@ -1,0 +1,396 @@
+//! `GET /rain`: one server-rendered page showing what the app is made of, for the people who run
+//! it. Every component, its views and sockets, each socket's namespace, source location, declared
+//! events and the sockets connected to it now on this node, and the app's own pages.
+//!
+//! Plain HTML and a little CSS: no script, nothing to build. Everything that comes from the app
+//! (names, docs, file paths, types) is escaped, and path segments in links are percent-encoded.
+
+use std::fmt::Write as _;
+
+use crate::{
+    Page,
+    bindings::TypeScript,
+    events::{Direction, EventDecl},
+    metrics::Metrics,
+    page::escape_html,
+    registry::{Component, Registry, Socket},
+};
+
+const STYLE: &str = "\
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem 1.5rem;color:#1d2430;background:#fbfcfd}\
+h1{margin:.2rem 0}h2{margin:0 0 .3rem}h1 small,h2 small{font-weight:normal;color:#5c6878}\
+nav a{margin-right:1rem}td.namespace code{white-space:nowrap}code{font:13px ui-monospace,monospace;background:#eef1f5;padding:0 .25rem;border-radius:3px}\
+section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:1rem 1.2rem;margin:1rem 0}\
+table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{text-align:left;padding:.35rem .5rem;border-top:1px solid #e6e9ee;vertical-align:top}\
+th{font-size:13px;color:#5c6878;font-weight:600}td.live{font-variant-numeric:tabular-nums;font-weight:600;text-align:right}th.live{text-align:right}\
+.doc{white-space:pre-line;color:#3a4452;margin:.3rem 0}.meta{color:#5c6878;font-size:13px;margin:.2rem 0}\
+ul.events{margin:.2rem 0 0;padding-left:1.1rem}ul.events li{margin:.1rem 0}.direction{color:#5c6878;font-size:13px}\
+.none{color:#8a94a3}";
+
+/// The whole page.
+pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], metrics: &Metrics) -> String {
+    let mut types = TypeScript::new();
+    let connected: i64 = registry
+        .sockets()
+        .iter()
+        .map(|s| metrics.open_connections(s.namespace()))
+        .sum();
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<header>\n<h1>Rain <small>components and sockets</small></h1>\n\
+         <p class=\"summary\">{components} {component_word}, {sockets} {socket_word}, \
+         <span id=\"rain-connected\">{connected}</span> connected now on this node.</p>\n\
+         <nav><a href=\"/rain/metrics\">metrics</a><a href=\"/rain/sockets\">sockets as JSON</a>\
+         <a href=\"/rain/bindings.d.ts\">client bindings</a></nav>\n</header>\n",
+        components = registry.components().len(),
+        component_word = plural(registry.components().len(), "component", "components"),
+        sockets = registry.sockets().len(),
+        socket_word = plural(registry.sockets().len(), "socket", "sockets"),
+    );
+    pages_section(&mut body, pages);
+    for component in registry.components() {
+        component_section(&mut body, component, registry, metrics, &mut types);
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Rain: components and sockets</title>\n<link rel=\"icon\" href=\"data:,\">\n\
+         <style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+}
+
+fn plural(count: usize, one: &'static str, many: &'static str) -> &'static str {
+    if count == 1 { one } else { many }
+}
+
+/// The app's composed pages, with the views each shows.
+fn pages_section(out: &mut String, pages: &[(String, Page)]) {
+    if pages.is_empty() {
+        return;
+    }
+    out.push_str("<section class=\"pages\">\n<h2>Pages</h2>\n<ul>\n");
+    for (path, page) in pages {
+        // A route with parameters (`/users/{id}`) has no one address to link to.
+        let path_html = if path.contains(['{', '}']) {
+            format!("<code>{}</code>", escape_html(path))
+        } else {
+            format!(
+                "<a href=\"{}\"><code>{}</code></a>",
+                escape_html(&encode_path(path)),
+                escape_html(path)
+            )
+        };
+        let views: Vec<String> = page
+            .views()
+            .iter()
+            .map(|(module_id, view)| {
+                format!(
+                    "<code>{}</code>",
+                    escape_html(&format!("{module_id} {view}"))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "<li>{path_html} {title}: {views}</li>",
+            title = escape_html(page.title()),
+            views = if views.is_empty() {
+                "<span class=\"none\">no views</span>".to_owned()
+            } else {
+                views.join(", ")
+            },
+        );
+    }
+    out.push_str("</ul>\n</section>\n");
+}
+
+/// One component: what it is, where it is declared, its views and its sockets.
+fn component_section(
+    out: &mut String,
+    component: &Component,
+    registry: &Registry,
+    metrics: &Metrics,
+    types: &mut TypeScript,
+) {
+    let id = component.module_id();
+    let _ = writeln!(
+        out,
+        "<section class=\"component\" data-module-id=\"{id}\">\n\
+         <h2>{name} <small>{version}</small></h2>\n\
+         <p class=\"meta\">module id <code>{id}</code>, declared at <code>{location}</code></p>",
+        id = escape_html(id),
+        name = escape_html(component.name()),
+        version = escape_html(component.version()),
+        location = escape_html(&component.location().to_string()),
+    );
+    doc(out, component.doc());
+    let views = component.views();
+    if views.is_empty() {
+        out.push_str("<p class=\"views\">Views: <span class=\"none\">none</span></p>\n");
+    } else {
+        let links: Vec<String> = views
+            .iter()
+            .map(|view| {
+                format!(
+                    "<a href=\"/{}/{}\">{}</a>",
+                    escape_html(&encode_segment(id)),
+                    escape_html(&encode_segment(view)),
+                    escape_html(view)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "<p class=\"views\">Views: {}</p>", links.join(", "));
+    }
+    let sockets = registry.sockets_of(id);
+    if sockets.is_empty() {
+        out.push_str("<p class=\"none\">No sockets.</p>\n");
+    } else {
+        out.push_str(
+            "<table class=\"sockets\">\n<thead><tr><th>socket</th><th>namespace</th>\
+             <th>handler</th><th>events</th><th class=\"live\">connected</th></tr></thead>\n<tbody>\n",
+        );
+        for socket in sockets {
+            socket_row(out, socket, metrics, types);
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn socket_row(out: &mut String, socket: &Socket, metrics: &Metrics, types: &mut TypeScript) {
+    let _ = write!(
+        out,
+        "<tr class=\"socket\" data-namespace=\"{namespace}\">\
+         <td><strong>{name}</strong>",
+        namespace = escape_html(socket.namespace()),
+        name = escape_html(socket.name()),
+    );
+    doc(out, socket.doc());
+    let _ = write!(
+        out,
+        "</td><td><code>{namespace}</code></td>\
+         <td><code>{handler}</code><div class=\"meta\">{location}</div></td><td>",
+        namespace = escape_html(socket.namespace()),
+        handler = escape_html(socket.handler()),
+        location = escape_html(&socket.location().to_string()),
+    );
+    match socket.events() {
+        None => out.push_str("<span class=\"none\">untyped</span>"),
+        Some([]) => out.push_str("<span class=\"none\">none declared</span>"),
+        Some(events) => {
+            out.push_str("<ul class=\"events\">");
+            for event in events {
+                event_item(out, event, types);
+            }
+            out.push_str("</ul>");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "</td><td class=\"live\">{}</td></tr>",
+        metrics.open_connections(socket.namespace())
+    );
+}
+
+fn event_item(out: &mut String, event: &EventDecl, types: &mut TypeScript) {
+    let direction = match event.direction {
+        Direction::Receive => "client → server",
+        Direction::Emit => "server → client",
+    };
+    let payload = (event.payload)(types);
+    let ack = event
+        .ack
+        .map(|ack| format!(", ack <code>{}</code>", escape_html(&ack(types))))
+        .unwrap_or_default();
+    let _ = write!(
+        out,
+        "<li><code>{name}</code> <span class=\"direction\">{direction}</span> \
+         <code>{payload}</code>{ack}",
+        name = escape_html(event.name),
+        payload = escape_html(&payload),
+    );
+    let text = event.doc.trim();
+    if !text.is_empty() {
+        let _ = write!(out, "<div class=\"doc\">{}</div>", escape_html(text));
+    }
+    out.push_str("</li>");
+}
+
+fn doc(out: &mut String, text: &str) {
+    let text = text.trim();
+    if !text.is_empty() {
+        let _ = writeln!(out, "<p class=\"doc\">{}</p>", escape_html(text));
+    }
+}
+
+/// Percent-encodes one path segment: every byte but the unreserved ones (RFC 3986).
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// Percent-encodes each segment of a path, keeping its slashes.
+fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(encode_segment)
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{ComponentKey, ComponentRegistration, Location, SocketRegistration};
+
+    const KEY: ComponentKey = ComponentKey {
+        name: "chat",
+        version: "1.0",
+    };
+    const AT: Location = Location {
+        file: "src/<lib>.rs",
+        line: 3,
+        column: 5,
+    };
+    static COMPONENTS: [ComponentRegistration; 1] = [ComponentRegistration {
+        key: KEY,
+        doc: "Talks <b>loudly</b> & \"often\"",
+        location: AT,
+        assets: None,
+    }];
+
+    fn text(ts: &mut TypeScript) -> String {
+        ts.type_of::<String>()
+    }
+
+    static EVENTS: [EventDecl; 2] = [
+        EventDecl {
+            name: "say<script>",
+            direction: Direction::Receive,
+            doc: "Says 'it' </li>",
+            payload: text,
+            ack: None,
+        },
+        EventDecl {
+            name: "said",
+            direction: Direction::Emit,
+            doc: "",
+            payload: text,
+            ack: Some(text),
+        },
+    ];
+    static SOCKETS: [SocketRegistration; 2] = [
+        SocketRegistration {
+            component: KEY,
+            name: "room <1>",
+            handler: "room",
+            doc: "The <room>.",
+            location: AT,
+            mount: |_, _| {},
+            events: Some(&EVENTS),
+        },
+        SocketRegistration {
+            component: KEY,
+            name: "plain",
+            handler: "plain",
+            doc: "",
+            location: AT,
+            mount: |_, _| {},
+            events: None,
+        },
+    ];
+
+    fn page() -> String {
+        let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
+        let metrics = Metrics::new(&registry);
+        let pages = vec![
+            (
+                "/a page/<x>".to_owned(),
+                Page::new("<Home> & co").view("chat-1.0", "index"),
+            ),
+            ("/users/{id}".to_owned(), Page::new("User")),
+        ];
+        render(&registry, &pages, &metrics)
+    }
+
+    #[test]
+    fn everything_from_the_app_is_escaped() {
+        let html = page();
+        for raw in [
+            "<b>loudly",
+            "<script>",
+            "'it' </li>",
+            "<room>",
+            "room <1>",
+            "src/<lib>.rs",
+            "<Home>",
+            "<x>",
+        ] {
+            assert!(!html.contains(raw), "`{raw}` unescaped in:\n{html}");
+        }
+        for escaped in [
+            "Talks &lt;b&gt;loudly&lt;/b&gt; &amp; &quot;often&quot;",
+            "<code>say&lt;script&gt;</code>",
+            "Says &#39;it&#39; &lt;/li&gt;",
+            "data-namespace=\"/chat-1.0/room &lt;1&gt;\"",
+            "<code>src/&lt;lib&gt;.rs:3:5</code>",
+            "&lt;Home&gt; &amp; co",
+            // Links percent-encode, then escape.
+            "<a href=\"/a%20page/%3Cx%3E\"><code>/a page/&lt;x&gt;</code></a>",
+        ] {
+            assert!(html.contains(escaped), "`{escaped}` missing from:\n{html}");
+        }
+    }
+
+    #[test]
+    fn shows_sockets_events_and_live_counts() {
+        let html = page();
+        assert!(html.contains("<h2>chat <small>1.0</small></h2>"), "{html}");
+        assert!(html.contains("module id <code>chat-1.0</code>"), "{html}");
+        assert!(
+            html.contains(
+                "<code>said</code> <span class=\"direction\">server → client</span> \
+                 <code>string</code>, ack <code>string</code>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("client → server"), "{html}");
+        assert!(
+            html.contains("<span class=\"none\">untyped</span>"),
+            "{html}"
+        );
+        assert_eq!(
+            html.matches("<td class=\"live\">0</td>").count(),
+            2,
+            "{html}"
+        );
+        assert!(
+            html.contains("<span id=\"rain-connected\">0</span>"),
+            "{html}"
+        );
+        // A route with parameters is shown, not linked.
+        assert!(
+            html.contains("<li><code>/users/{id}</code> User: "),
+            "{html}"
+        );
+        assert!(
+            !html.contains("<script"),
+            "the page needs no script: {html}"
+        );
+    }
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(encode_segment("chat/dummy socket"), "chat%2Fdummy%20socket");
+        assert_eq!(encode_segment("a-b_c.d~1"), "a-b_c.d~1");
+        assert_eq!(encode_segment("é\"'"), "%C3%A9%22%27");
+        assert_eq!(encode_path("/a b/c"), "/a%20b/c");
+    }
+}

@@ -1,0 +1,139 @@
+// `GET /rain/metrics` against real traffic from the official socket.io-client: each scrape is
+// parsed strictly as the Prometheus text format, and its series follow connects, events and
+// disconnects.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { io } from "socket.io-client";
+import { binary, startServer, next } from "./support/server.mjs";
+import { parsePrometheusText, sample } from "./support/prometheus.mjs";
+
+const DUMMY = "/intents-example-1.0/chat/dummy socket";
+const DUMMY_LABELS = { module_id: "intents-example-1.0", socket: "chat/dummy socket" };
+const FAREWELL = "/farewell-1.0/farewell";
+const FAREWELL_LABELS = { module_id: "farewell-1.0", socket: "farewell" };
+let server;
+const clients = [];
+
+before(async () => {
+    server = await startServer(binary("rain-test-server"));
+});
+
+after(async () => {
+    for (const client of clients) client.disconnect();
+    await server?.stop();
+});
+
+function connect(namespace, options = {}) {
+    const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });
+    clients.push(client);
+    return client;
+}
+
+async function scrape() {
+    const response = await fetch(`${server.url}/rain/metrics`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    return parsePrometheusText(await response.text());
+}
+
+/** Scrapes until `check(families)` holds (a close is counted once the server has seen it). */
+async function scrapeUntil(check, what) {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+        const families = await scrape();
+        if (check(families)) return families;
+        if (Date.now() > deadline) assert.fail(`${what} within 5 s`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+}
+
+test("a fresh server has every socket's series at zero, typed", async () => {
+    const families = await scrape();
+    assert.equal(families.get("rain_connections_open").type, "gauge");
+    assert.equal(families.get("rain_connections_opened_total").type, "counter");
+    assert.equal(families.get("rain_idle_disconnects_total").type, "counter");
+    for (const labels of [DUMMY_LABELS, FAREWELL_LABELS, { module_id: "chat-1.0", socket: "room" }]) {
+        assert.equal(sample(families, "rain_connections_open", labels), 0, JSON.stringify(labels));
+        assert.equal(sample(families, "rain_connections_closed_total", labels), 0);
+    }
+});
+
+test("connect, events and disconnect move the gauge, the counters and the durations", async () => {
+    const client = connect(DUMMY, { transports: ["websocket"] });
+    await next(client, "connect");
+    let families = await scrape();
+    assert.equal(sample(families, "rain_connections_open", DUMMY_LABELS), 1);
+    assert.equal(sample(families, "rain_connections_opened_total", DUMMY_LABELS), 1);
+
+    for (let i = 0; i < 3; i++) {
+        const bye = next(client, "bye");
+        client.emit("hello", { ignored: true });
+        assert.deepEqual(await bye, { message: "Hello sir" });
+    }
+    const me = await client.timeout(5_000).emitWithAck("whoami", null);
+    assert.equal(me.namespace, DUMMY);
+
+    families = await scrape();
+    const hello = { ...DUMMY_LABELS, event: "hello" };
+    const whoami = { ...DUMMY_LABELS, event: "whoami" };
+    assert.equal(families.get("rain_events_received_total").type, "counter");
+    assert.equal(sample(families, "rain_events_received_total", hello), 3);
+    assert.equal(sample(families, "rain_events_received_total", whoami), 1);
+    assert.equal(sample(families, "rain_events_emitted_total", { ...DUMMY_LABELS, event: "bye" }), 3);
+    const durations = families.get("rain_handler_duration_seconds");
+    assert.equal(durations.type, "histogram");
+    assert.equal(sample(families, "rain_handler_duration_seconds_count", hello), 3);
+    assert.equal(sample(families, "rain_handler_duration_seconds_count", whoami), 1);
+    assert.ok(sample(families, "rain_handler_duration_seconds_sum", hello) > 0);
+    assert.equal(sample(families, "rain_handler_duration_seconds_bucket", { ...hello, le: "+Inf" }), 3);
+
+    client.disconnect();
+    families = await scrapeUntil(
+        (f) => sample(f, "rain_connections_open", DUMMY_LABELS) === 0,
+        "the gauge back to 0",
+    );
+    assert.equal(sample(families, "rain_connections_closed_total", DUMMY_LABELS), 1);
+    assert.equal(sample(families, "rain_connections_opened_total", DUMMY_LABELS), 1);
+});
+
+test("polling clients are counted too", async () => {
+    const before = await scrape();
+    const opened = sample(before, "rain_connections_opened_total", DUMMY_LABELS);
+    const client = connect(DUMMY, { transports: ["polling"] });
+    await next(client, "connect");
+    const families = await scrape();
+    assert.equal(sample(families, "rain_connections_open", DUMMY_LABELS), 1);
+    assert.equal(sample(families, "rain_connections_opened_total", DUMMY_LABELS), opened + 1);
+    client.disconnect();
+    await scrapeUntil((f) => sample(f, "rain_connections_open", DUMMY_LABELS) === 0, "the gauge back to 0");
+});
+
+test("a handler's own disconnect handler still runs, and the close is counted", async () => {
+    const stays = connect(FAREWELL);
+    const leaves = connect(FAREWELL);
+    await Promise.all([next(stays, "connect"), next(leaves, "connect")]);
+    assert.equal(sample(await scrape(), "rain_connections_open", FAREWELL_LABELS), 2);
+
+    const left = next(stays, "left");
+    const id = leaves.id;
+    leaves.disconnect();
+    // The socket id on the server is the client's id in its namespace.
+    assert.equal(await left, id);
+    const families = await scrapeUntil(
+        (f) => sample(f, "rain_connections_open", FAREWELL_LABELS) === 1,
+        "the gauge down to 1",
+    );
+    assert.equal(sample(families, "rain_connections_closed_total", FAREWELL_LABELS), 1);
+
+    stays.disconnect();
+    await scrapeUntil((f) => sample(f, "rain_connections_open", FAREWELL_LABELS) === 0, "the gauge back to 0");
+});
+
+test("a connection cut without a goodbye is counted as closed", async () => {
+    const client = connect(DUMMY, { transports: ["websocket"] });
+    await next(client, "connect");
+    assert.equal(sample(await scrape(), "rain_connections_open", DUMMY_LABELS), 1);
+    // Close the transport under the socket: no Socket.IO disconnect packet is sent.
+    client.io.engine.close();
+    await scrapeUntil((f) => sample(f, "rain_connections_open", DUMMY_LABELS) === 0, "the gauge back to 0");
+});
