@@ -8,10 +8,10 @@
 use std::fmt::Write as _;
 
 use crate::{
-    Page,
+    Page, SocketIo,
     bindings::TypeScript,
     events::{Direction, EventDecl},
-    metrics::Metrics,
+    metrics::open_connections,
     page::escape_html,
     registry::{Component, Registry, Socket},
 };
@@ -28,12 +28,12 @@ ul.events{margin:.2rem 0 0;padding-left:1.1rem}ul.events li{margin:.1rem 0}.dire
 .none{color:#8a94a3}";
 
 /// The whole page.
-pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], metrics: &Metrics) -> String {
+pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], io: &SocketIo) -> String {
     let mut types = TypeScript::new();
     let connected: i64 = registry
         .sockets()
         .iter()
-        .map(|s| metrics.open_connections(s.namespace()))
+        .map(|s| open_connections(io, s.namespace()))
         .sum();
     let mut body = String::new();
     let _ = write!(
@@ -50,7 +50,7 @@ pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], metrics: &Me
     );
     pages_section(&mut body, pages);
     for component in registry.components() {
-        component_section(&mut body, component, registry, metrics, &mut types);
+        component_section(&mut body, component, registry, io, &mut types);
     }
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -110,7 +110,7 @@ fn component_section(
     out: &mut String,
     component: &Component,
     registry: &Registry,
-    metrics: &Metrics,
+    io: &SocketIo,
     types: &mut TypeScript,
 ) {
     let id = component.module_id();
@@ -151,14 +151,14 @@ fn component_section(
              <th>handler</th><th>events</th><th class=\"live\">connected</th></tr></thead>\n<tbody>\n",
         );
         for socket in sockets {
-            socket_row(out, socket, metrics, types);
+            socket_row(out, socket, io, types);
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
 }
 
-fn socket_row(out: &mut String, socket: &Socket, metrics: &Metrics, types: &mut TypeScript) {
+fn socket_row(out: &mut String, socket: &Socket, io: &SocketIo, types: &mut TypeScript) {
     let _ = write!(
         out,
         "<tr class=\"socket\" data-namespace=\"{namespace}\">\
@@ -169,7 +169,7 @@ fn socket_row(out: &mut String, socket: &Socket, metrics: &Metrics, types: &mut 
     doc(out, socket.doc());
     let _ = write!(
         out,
-        "</td><td><code>{namespace}</code></td>\
+        "</td><td class=\"namespace\"><code>{namespace}</code></td>\
          <td><code>{handler}</code><div class=\"meta\">{location}</div></td><td>",
         namespace = escape_html(socket.namespace()),
         handler = escape_html(socket.handler()),
@@ -189,7 +189,7 @@ fn socket_row(out: &mut String, socket: &Socket, metrics: &Metrics, types: &mut 
     let _ = writeln!(
         out,
         "</td><td class=\"live\">{}</td></tr>",
-        metrics.open_connections(socket.namespace())
+        open_connections(io, socket.namespace())
     );
 }
 
@@ -309,7 +309,7 @@ mod tests {
 
     fn page() -> String {
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
-        let metrics = Metrics::new(&registry);
+        let (_, io) = SocketIo::builder().build_layer();
         let pages = vec![
             (
                 "/a page/<x>".to_owned(),
@@ -317,7 +317,7 @@ mod tests {
             ),
             ("/users/{id}".to_owned(), Page::new("User")),
         ];
-        render(&registry, &pages, &metrics)
+        render(&registry, &pages, &io)
     }
 
     #[test]

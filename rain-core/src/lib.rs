@@ -61,7 +61,7 @@ pub mod events;
 pub mod guard;
 mod introspection;
 pub mod limits;
-mod metrics;
+pub mod metrics;
 mod page;
 pub mod registry;
 mod server;

@@ -20,6 +20,14 @@
 //! handler's call), `event` (around an event handler, to its end) and `disconnect`, each with the
 //! fields `module_id`, `socket` and `sid`; `event` adds `event`, `disconnect` adds `reason`.
 //!
+//! The open connections are read from each namespace when the metrics are served. A close is
+//! counted by a disconnect handler that Rain sets on each socket before its connect
+//! handler runs. Socket.IO keeps one disconnect handler per socket, so a connect handler that
+//! sets its own replaces Rain's; the close is then counted when the socket is dropped, with its
+//! extensions, right after the handler's own disconnect handler ends. A socket kept alive by one
+//! of its own event handlers (a clone of it captured in an `on` closure) is never dropped: its
+//! close goes uncounted in `rain_connections_closed_total`, though not in the open connections.
+//!
 //! The metrics are [`prometheus-client`](https://docs.rs/prometheus-client)'s, the Prometheus
 //! project's own Rust client: its registry is a value, so every server keeps its own (each call
 //! of [`App::router`](crate::App::router) builds one) and two apps in one process, as in tests,
@@ -51,7 +59,7 @@ use socketioxide::{
     socket::{DisconnectReason, Socket},
 };
 
-use crate::{Adapter, registry::Registry};
+use crate::{Adapter, SocketIo, registry::Registry};
 
 /// The `Content-Type` of `GET /rain/metrics`.
 pub(crate) const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -190,25 +198,26 @@ impl Metrics {
         })
     }
 
-    /// Every metric, in the Prometheus text format.
-    pub(crate) fn render(&self) -> String {
+    /// Every metric, in the Prometheus text format; the open connections are counted on `io`.
+    pub(crate) fn render(&self, io: &SocketIo) -> String {
+        for socket in &self.sockets {
+            socket.open.set(open_connections(io, &socket.namespace));
+        }
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)
             .expect("writing to a String cannot fail");
         text
     }
+}
 
-    /// The sockets connected now at `namespace`, on this node.
-    pub(crate) fn open_connections(&self, namespace: &str) -> i64 {
-        self.socket(namespace).map_or(0, |s| s.open.get())
-    }
-
-    fn socket(&self, namespace: &str) -> Option<&SocketMetrics> {
-        self.sockets
-            .binary_search_by(|s| s.namespace.as_str().cmp(namespace))
-            .ok()
-            .map(|index| &self.sockets[index])
-    }
+/// The sockets connected now at `namespace`, on this node.
+///
+/// Read from the namespace itself rather than kept by counting opens and closes, so that it is
+/// right even for a socket whose close is counted late (see the module docs).
+pub(crate) fn open_connections(io: &SocketIo, namespace: &str) -> i64 {
+    io.of(namespace).map_or(0, |sockets| {
+        i64::try_from(sockets.sockets().len()).unwrap_or(i64::MAX)
+    })
 }
 
 /// The metrics of one connected socket, kept in its extensions from connect to close.
@@ -247,7 +256,6 @@ impl ConnectionState {
             return;
         }
         let socket = self.socket();
-        socket.open.dec();
         socket.closed.inc();
         let span = tracing::debug_span!(
             "disconnect",
@@ -290,7 +298,6 @@ pub(crate) fn connection_opened(
         return tracing::Span::none();
     };
     let measured = &metrics.sockets[index];
-    measured.open.inc();
     measured.opened.inc();
     let span = tracing::debug_span!(
         "connect",
@@ -426,7 +433,8 @@ mod tests {
         let metrics = Metrics::new(&registry);
         connection_refused(&metrics, "too many connections");
         connection_refused(&metrics, "too many connections");
-        let text = metrics.render();
+        let (_, io) = SocketIo::builder().build_layer();
+        let text = metrics.render(&io);
         for line in [
             "# TYPE rain_connections_open gauge\n",
             "rain_connections_open{module_id=\"chat-1.0\",socket=\"a \\\"quoted\\\" room\"} 0\n",
@@ -438,7 +446,6 @@ mod tests {
         }
         // Per-event families appear with their first event.
         assert!(!text.contains("rain_events_received"), "{text}");
-        assert_eq!(metrics.open_connections("/chat-1.0/a \"quoted\" room"), 0);
-        assert_eq!(metrics.open_connections("/nowhere"), 0);
+        assert_eq!(open_connections(&io, "/nowhere"), 0);
     }
 }

@@ -56,6 +56,8 @@ struct Shared {
     pages: Vec<(String, Page)>,
     /// What this server measures, served at `/rain/metrics` and shown at `/rain`.
     metrics: Arc<Metrics>,
+    /// The server's sockets, whose live counts `/rain` and `/rain/metrics` show.
+    io: SocketIo,
     /// `bindings.js` and `bindings.d.ts`, generated on first request: an app with many sockets
     /// starts without paying for TypeScript it may never serve.
     bindings: OnceLock<Result<[Asset; 2], String>>,
@@ -158,10 +160,12 @@ impl App {
         }
         bindings::check_names(&self.registry)?;
         let metrics = Metrics::new(&self.registry);
+        let (layer, io) = self.socket_io_measured(Arc::clone(&metrics));
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
-            metrics: Arc::clone(&metrics),
+            metrics,
+            io: io.clone(),
             bindings: OnceLock::new(),
         });
         let mut router = Router::new()
@@ -190,7 +194,6 @@ impl App {
                 }),
             );
         }
-        let (layer, io) = self.socket_io_measured(metrics);
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared)
@@ -458,7 +461,7 @@ async fn introspection_page(State(shared): SharedState) -> Html<String> {
     Html(introspection::render(
         &shared.registry,
         &shared.pages,
-        &shared.metrics,
+        &shared.io,
     ))
 }
 
@@ -466,7 +469,7 @@ async fn introspection_page(State(shared): SharedState) -> Html<String> {
 async fn metrics_text(State(shared): SharedState) -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
-        shared.metrics.render(),
+        shared.metrics.render(&shared.io),
     )
         .into_response()
 }

@@ -132,8 +132,14 @@ test("a handler's own disconnect handler still runs, and the close is counted", 
 test("a connection cut without a goodbye is counted as closed", async () => {
     const client = connect(DUMMY, { transports: ["websocket"] });
     await next(client, "connect");
-    assert.equal(sample(await scrape(), "rain_connections_open", DUMMY_LABELS), 1);
+    const before = await scrape();
+    assert.equal(sample(before, "rain_connections_open", DUMMY_LABELS), 1);
+    const closed = sample(before, "rain_connections_closed_total", DUMMY_LABELS);
     // Close the transport under the socket: no Socket.IO disconnect packet is sent.
     client.io.engine.close();
-    await scrapeUntil((f) => sample(f, "rain_connections_open", DUMMY_LABELS) === 0, "the gauge back to 0");
+    await scrapeUntil(
+        (f) => sample(f, "rain_connections_open", DUMMY_LABELS) === 0
+            && sample(f, "rain_connections_closed_total", DUMMY_LABELS) === closed + 1,
+        "the gauge back to 0 and the close counted",
+    );
 });

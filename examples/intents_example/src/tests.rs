@@ -317,3 +317,5 @@ fn stale_bindings_fail_the_check_with_a_diff() {
         "{error}"
     );
 }
+
+mod observability;
