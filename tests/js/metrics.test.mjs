@@ -47,6 +47,29 @@ async function scrapeUntil(check, what) {
     }
 }
 
+test("the parser accepts the format and refuses what is not of it", () => {
+    const good = '# HELP a_total An \\\\ escaped\\n help.\n# TYPE a_total counter\na_total{x="q\\"uote",y="2"} 3 1700000000\n'
+        + "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 1.5e0\nh_count 2\n";
+    const families = parsePrometheusText(good);
+    assert.equal(sample(families, "a_total", { x: 'q"uote', y: "2" }), 3);
+    assert.equal(families.get("a_total").help, "An \\ escaped\n help.");
+    for (const bad of [
+        "a 1",                                                   // no final newline
+        "a{x=\"1\" 1\n",                                        // unclosed labels
+        "a{x=1} 1\n",                                           // unquoted value
+        "a{x=\"1\",x=\"2\"} 1\n",                                 // repeated label
+        "a one\n",                                              // not a number
+        "a 1\na 2\n",                                            // duplicate series
+        "a 1\n# TYPE a gauge\n",                                 // TYPE after samples
+        "a 1\nb 1\na{x=\"1\"} 1\n",                               // family split
+        "# TYPE c counter\nc -1\n",                              // negative counter
+        "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n", // no +Inf bucket
+        "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\nh_count 1\n",
+    ]) {
+        assert.throws(() => parsePrometheusText(bad), Error, JSON.stringify(bad));
+    }
+});
+
 test("a fresh server has every socket's series at zero, typed", async () => {
     const families = await scrape();
     assert.equal(families.get("rain_connections_open").type, "gauge");
