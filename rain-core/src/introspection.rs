@@ -50,7 +50,7 @@ pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], io: &SocketI
     );
     pages_section(&mut body, pages);
     for component in registry.components() {
-        component_section(&mut body, component, registry, io, &mut types);
+        component_section(&mut body, component, registry, pages, io, &mut types);
     }
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -71,16 +71,7 @@ fn pages_section(out: &mut String, pages: &[(String, Page)]) {
     }
     out.push_str("<section class=\"pages\">\n<h2>Pages</h2>\n<ul>\n");
     for (path, page) in pages {
-        // A route with parameters (`/users/{id}`) has no one address to link to.
-        let path_html = if path.contains(['{', '}']) {
-            format!("<code>{}</code>", escape_html(path))
-        } else {
-            format!(
-                "<a href=\"{}\"><code>{}</code></a>",
-                escape_html(&encode_path(path)),
-                escape_html(path)
-            )
-        };
+        let path_html = page_link(path);
         let views: Vec<String> = page
             .views()
             .iter()
@@ -105,11 +96,26 @@ fn pages_section(out: &mut String, pages: &[(String, Page)]) {
     out.push_str("</ul>\n</section>\n");
 }
 
+/// A link to one of the app's pages.
+fn page_link(path: &str) -> String {
+    // A route with parameters (`/users/{id}`) has no one address to link to.
+    if path.contains(['{', '}']) {
+        format!("<code>{}</code>", escape_html(path))
+    } else {
+        format!(
+            "<a href=\"{}\"><code>{}</code></a>",
+            escape_html(&encode_path(path)),
+            escape_html(path)
+        )
+    }
+}
+
 /// One component: what it is, where it is declared, its views and its sockets.
 fn component_section(
     out: &mut String,
     component: &Component,
     registry: &Registry,
+    pages: &[(String, Page)],
     io: &SocketIo,
     types: &mut TypeScript,
 ) {
@@ -141,6 +147,18 @@ fn component_section(
             })
             .collect();
         let _ = writeln!(out, "<p class=\"views\">Views: {}</p>", links.join(", "));
+    }
+    let shown_on: Vec<String> = pages
+        .iter()
+        .filter(|(_, page)| page.views().iter().any(|(module_id, _)| module_id == id))
+        .map(|(path, _)| page_link(path))
+        .collect();
+    if !shown_on.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"on-pages\">On pages: {}</p>",
+            shown_on.join(", ")
+        );
     }
     let sockets = registry.sockets_of(id);
     if sockets.is_empty() {

@@ -345,7 +345,8 @@ impl App {
             })
     }
 
-    /// The table printed at startup: every component, its sockets and namespaces, and the pages.
+    /// The table printed at startup: every component, its sockets and namespaces, the pages, and
+    /// where to watch the app (`/rain`, `/rain/metrics`).
     pub fn startup_table(&self, addr: SocketAddr) -> String {
         let mut rows = vec![[
             "component".to_owned(),
@@ -372,6 +373,13 @@ impl App {
         for (path, _) in &self.pages {
             rows.push([
                 "(page)".to_owned(),
+                String::new(),
+                format!("http://{addr}{path}"),
+            ]);
+        }
+        for (what, path) in [("(introspection)", "/rain"), ("(metrics)", "/rain/metrics")] {
+            rows.push([
+                what.to_owned(),
                 String::new(),
                 format!("http://{addr}{path}"),
             ]);
