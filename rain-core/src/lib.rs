@@ -3,7 +3,9 @@
 //! A component is a named, versioned module; its sockets are `async fn`s marked `#[websocket]`.
 //! The macros register both at link time, [`App::discover`] finds them at startup, and the server
 //! mounts each socket as the Socket.IO namespace `/<module id>/<socket name>`, serves the
-//! components' views and files, and serves the browser runtime at `/rain/runtime.js`.
+//! components' views and files, and serves the browser runtime at `/rain/runtime.js`. A page at
+//! `/rain` shows the app's components, sockets and live connections, and `/rain/metrics` serves
+//! its [`metrics`] to Prometheus.
 //!
 //! ```no_run
 //! use rain_core::prelude::*;

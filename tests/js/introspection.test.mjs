@@ -67,6 +67,10 @@ test("lists the example's components, sockets, events, views and pages", async (
     const pageLink = page.locator("section.pages a");
     assert.equal(await pageLink.getAttribute("href"), "/");
     assert.match(await page.locator("section.pages li").textContent(), /Rain intents example/);
+    assert.equal(
+        await page.locator('section.component[data-module-id="chat-1.0"] p.on-pages').textContent(),
+        "On pages: /",
+    );
     assert.equal(await page.locator("script").count(), 0, "the page needs no script");
 
     // A view link leads to the view's page.
