@@ -4,6 +4,7 @@
 //! absolute path (`::rain_core::__private::...`), so user crates need no other dependency.
 
 pub use crate::events::Events;
+pub use crate::guard::Guard;
 pub use crate::registry::{
     AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration,
 };
@@ -11,7 +12,9 @@ pub use inventory;
 pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
-use crate::{Adapter, SocketIo};
+use std::sync::Arc;
+
+use crate::{Adapter, SocketIo, SocketRef, pipeline::SocketConfig};
 
 /// The wire name of an event declared as an identifier: `r#type` is `type`.
 ///
@@ -23,15 +26,29 @@ pub const fn event_name(ident: &'static str) -> &'static str {
     }
 }
 
-/// Mounts `handler` on `io` at `namespace`.
+/// Where and how one socket is mounted: its namespace and its configuration.
 ///
 /// Not public API. Used by generated code.
-pub fn mount<H, T>(io: &SocketIo, namespace: String, handler: H)
+#[derive(Debug)]
+pub struct Mount {
+    pub(crate) namespace: String,
+    pub(crate) config: Arc<SocketConfig>,
+}
+
+/// Mounts `handler` on `io`, behind the socket's connect guards.
+///
+/// Not public API. Used by generated code.
+pub fn mount<H, T>(io: &SocketIo, mount: Mount, handler: H)
 where
     H: ConnectHandler<Adapter, T>,
     T: Send + Sync + 'static,
 {
-    io.ns(namespace, handler)
+    let Mount { namespace, config } = mount;
+    let admit = move |socket: SocketRef| {
+        let admitted = config.connect(&socket);
+        async move { admitted }
+    };
+    io.ns(namespace, handler.with(admit))
 }
 
 /// Implemented by every type that a `#[websocket]` handler can take as an argument.

@@ -128,7 +128,7 @@ impl App {
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
         let (layer, io) = SocketIo::builder().ws_read_buffer_size(1024).build_layer();
         for socket in self.registry.sockets() {
-            socket.mount(&io);
+            socket.mount(&io, &self.limits);
         }
         (layer, io)
     }
