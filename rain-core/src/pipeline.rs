@@ -275,7 +275,16 @@ fn finish<O: IntoAck>(
     event: &str,
 ) {
     let reply = match outcome {
-        Ok(output) => output.into_ack(),
+        Ok(output) => {
+            let reply = output.into_ack();
+            if let Reply::Error(error) = &reply {
+                tracing::debug!(
+                    module = %config.module_id, socket = %config.socket, event, %error,
+                    "event handler returned an error"
+                );
+            }
+            reply
+        }
         Err(panic) => {
             tracing::error!(
                 module = %config.module_id, socket = %config.socket, event,

@@ -83,6 +83,10 @@ test("a connect guard's refusal is the connect_error message", async () => {
     const banned = connect(GUARDED, { query: { token: "letmein", user: "mallory" } });
     assert.equal((await next(banned, "connect_error")).message, "mallory is banned");
 
+    // The guards run in the order written: the first refusal is the one the client sees.
+    const both = connect(GUARDED, { query: { user: "mallory" } });
+    assert.equal((await next(both, "connect_error")).message, "a token is required");
+
     const welcome = await connected(GUARDED, { query: { token: "letmein", user: "alice" } });
     assert.deepEqual(await welcome.emitWithAck("whisper", "hi"), { heard: "hi" });
 });
