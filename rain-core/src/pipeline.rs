@@ -97,20 +97,42 @@ impl SocketConfig {
         }
     }
 
+    /// Runs `guards` in order: the first refusal is the answer. A guard that panics refuses with
+    /// an internal error, so that it takes neither the connection nor the server down.
+    fn check(&self, guards: &[Guard], context: &GuardContext<'_>) -> Result<(), Refusal> {
+        let (sid, event) = (context.socket().id, context.event());
+        for guard in guards {
+            let refusal = match std::panic::catch_unwind(AssertUnwindSafe(|| guard(context))) {
+                Ok(Ok(())) => continue,
+                Ok(Err(refusal)) => refusal,
+                Err(panic) => {
+                    tracing::error!(
+                        module = %self.module_id, socket = %self.socket, %sid, event,
+                        panic = panic_message(&*panic), "guard panicked"
+                    );
+                    return Err(Refusal::new(INTERNAL_ERROR));
+                }
+            };
+            match event {
+                Some(event) => tracing::info!(
+                    module = %self.module_id, socket = %self.socket, %sid, event, %refusal,
+                    "event refused by a guard"
+                ),
+                None => tracing::info!(
+                    module = %self.module_id, socket = %self.socket, %sid, %refusal,
+                    "connection refused by a guard"
+                ),
+            }
+            return Err(refusal);
+        }
+        Ok(())
+    }
+
     /// Runs the connect guards and, when they all pass, attaches the socket's state to it.
     ///
     /// A refusal is what the client's `connect_error` carries (`err.message`).
     pub(crate) fn connect(self: &Arc<Self>, socket: &SocketRef) -> Result<(), Refusal> {
-        let context = GuardContext::new(socket, None);
-        for guard in self.connect_guards {
-            if let Err(refusal) = guard(&context) {
-                tracing::info!(
-                    module = %self.module_id, socket = %self.socket, sid = %socket.id, %refusal,
-                    "connection refused by a guard"
-                );
-                return Err(refusal);
-            }
-        }
+        self.check(self.connect_guards, &GuardContext::new(socket, None))?;
         let state = SocketState::new(Arc::clone(self), socket.arc());
         socket.extensions.insert(Arc::new(state));
         Ok(())
@@ -249,14 +271,8 @@ impl SocketState {
         if !config.event_guards.is_empty() {
             let socket = SocketRef::from_arc(socket);
             let context = GuardContext::new(&socket, Some(event));
-            for guard in config.event_guards {
-                if let Err(refusal) = guard(&context) {
-                    tracing::info!(
-                        module = %config.module_id, socket = %config.socket, sid = %socket.id,
-                        event, %refusal, "event refused by a guard"
-                    );
-                    return Err(refusal.message().to_owned().into());
-                }
+            if let Err(refusal) = config.check(config.event_guards, &context) {
+                return Err(refusal.message().to_owned().into());
             }
         }
         Ok(())

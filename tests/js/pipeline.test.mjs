@@ -100,6 +100,14 @@ test("an event guard refuses the event, with an ack when asked, and the socket s
     assert.match(log(server), /event refused by a guard/);
 });
 
+test("a guard that panics refuses the event as an internal error; the socket stays up", async () => {
+    const client = await connected(GUARDED, { query: { token: "letmein" } });
+    assert.deepEqual(await client.emitWithAck("boom", null), { error: "internal error" });
+    assert.deepEqual(await client.emitWithAck("whisper", "after"), { heard: "after" });
+    assert.ok(client.connected);
+    assert.match(log(server), /ERROR.*guard panicked.*event="boom"/);
+});
+
 test("a panicking handler acks an internal error, is logged with context, and others go on", async () => {
     const client = await connected(ACKS);
     const bystander = await connected(ACKS);

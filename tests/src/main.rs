@@ -112,6 +112,14 @@ mod pipeline {
         }
     }
 
+    /// Panics on the event `boom`: a guard's panic refuses, and stays with that event.
+    fn panics_on_boom(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+        if ctx.event() == Some("boom") {
+            panic!("this guard panics on purpose");
+        }
+        Ok(())
+    }
+
     /// The `key=value` pairs of the query string the client connected with.
     fn query<'a>(ctx: &GuardContext<'a>) -> impl Iterator<Item = &'a str> {
         ctx.socket()
@@ -122,9 +130,15 @@ mod pipeline {
             .split('&')
     }
 
-    /// Behind two connect guards and an event guard.
-    #[websocket("guarded", guard = [require_token, not_banned], event_guard = no_shouting)]
+    /// Behind two connect guards and two event guards.
+    #[websocket(
+        "guarded",
+        guard = [require_token, not_banned],
+        event_guard = no_shouting,
+        event_guard = panics_on_boom
+    )]
     async fn guarded(socket: SocketRef) {
+        socket.on("boom", async || "never acked");
         socket.on(
             "whisper",
             async |Data::<Value>(words)| json!({ "heard": words }),
