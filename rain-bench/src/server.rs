@@ -70,6 +70,9 @@ impl Programs {
             .env("PORT", port.to_string())
             .env("RUST_LOG", "warn")
             .env("NODE_ENV", "production")
+            // Each connection sends as fast as its replies come: Rain's per-socket event rate
+            // limit (a policy the other servers do not have) would refuse most of it.
+            .env("RAIN_EVENT_RATE", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());

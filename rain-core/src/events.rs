@@ -6,20 +6,19 @@
 //! [`TypedSocket`] of that declaration can only listen to the events it receives and emit the
 //! events it emits, with their payload types; the generated client bindings carry the same types.
 
-use std::{future::Future, marker::PhantomData, sync::Arc, time::Instant};
+use std::{future::Future, marker::PhantomData, sync::Arc};
 
 use serde::{Serialize, de::DeserializeOwned};
 use socketioxide::{
     SendError,
-    extract::{AckSender, TryData},
+    extract::Data,
     handler::{FromConnectParts, FromMessageParts, Value},
     operators::BroadcastOperators,
     socket::Socket,
 };
-use tracing::Instrument as _;
 use ts_rs::TS;
 
-use crate::{Adapter, SocketRef, bindings::TypeScript, metrics};
+use crate::{Adapter, SocketRef, ack::Ack, bindings::TypeScript, metrics};
 
 /// Who sends an event, seen from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -231,12 +230,6 @@ impl<S> std::fmt::Debug for TypedSocket<S> {
     }
 }
 
-/// The error a typed handler acks when the client's payload does not have the declared type.
-#[derive(Serialize)]
-struct PayloadError {
-    error: String,
-}
-
 impl<S: Events> TypedSocket<S> {
     /// Wraps an untyped socket.
     pub fn new(socket: SocketRef) -> Self {
@@ -253,8 +246,10 @@ impl<S: Events> TypedSocket<S> {
 
     /// Calls `handler` with each `event` the client sends; what it returns acks the client.
     ///
-    /// A payload that does not deserialize as `P` does not reach the handler: it is logged and,
-    /// when the client asked for an ack, acked with `{ "error": "..." }`.
+    /// The event goes through the same pipeline as [`SocketRef::on`]: rate limit, event guards,
+    /// panics caught. A payload that does not deserialize as the declared type does not reach the
+    /// handler: it is logged and, when the client asked for an ack, acked with
+    /// `{ "error": "..." }`.
     pub fn on<E, F, Fut>(&self, event: E, handler: F)
     where
         E: ReceiveEvent<S>,
@@ -263,31 +258,10 @@ impl<S: Events> TypedSocket<S> {
         F: Fn(TypedSocket<S>, E::Payload) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = E::Ack> + Send + 'static,
     {
-        let name = event.name();
         self.socket.on(
-            name,
-            async move |socket: SocketRef, TryData::<E::Payload>(payload), ack: AckSender| {
-                let arrived = Instant::now();
-                let span = metrics::event_received(&socket, name);
-                async move {
-                    let reply = match payload {
-                        Ok(payload) => {
-                            ack.send(&handler(TypedSocket::new(socket.clone()), payload).await)
-                        }
-                        Err(error) => {
-                            tracing::warn!(ns = socket.ns(), event = name, %error, "payload refused");
-                            ack.send(&PayloadError {
-                                error: format!("`{name}` payload refused: {error}"),
-                            })
-                        }
-                    };
-                    if let Err(error) = reply {
-                        tracing::debug!(event = name, %error, "ack not sent");
-                    }
-                    metrics::handler_finished(&socket, name, arrived.elapsed());
-                }
-                .instrument(span)
-                .await
+            event.name(),
+            async move |socket: SocketRef, Data::<E::Payload>(payload)| {
+                Ack(handler(TypedSocket::new(socket), payload).await)
             },
         );
     }

@@ -5,8 +5,20 @@
 //! gets a `connect_error` carrying the message) or the event (the client gets an ack
 //! `{ "error": "<message>" }` when it asked for one; the socket stays up).
 //!
+//! Guards are named on the socket's attribute: `guard = ...` runs on connect, `event_guard = ...`
+//! before every event handled by [`SocketRef::on`](crate::SocketRef::on) (or
+//! [`TypedSocket::on`](crate::TypedSocket::on)). Each takes one path or a list; several run in
+//! the order written, and the first refusal wins.
+//!
 //! ```
-//! use rain_core::guard::{GuardContext, Refusal};
+//! use rain_core::prelude::*;
+//!
+//! fn require_user(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+//!     match ctx.socket().req_parts().headers.contains_key("cookie") {
+//!         true => Ok(()),
+//!         false => Err("sign in first".into()),
+//!     }
+//! }
 //!
 //! fn no_shouting(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
 //!     match ctx.event() {
@@ -14,6 +26,36 @@
 //!         _ => Ok(()),
 //!     }
 //! }
+//!
+//! #[component(name = "chat", version = "1.0")]
+//! mod chat {
+//!     use super::*;
+//!
+//!     #[websocket("room", guard = require_user, event_guard = no_shouting)]
+//!     async fn room(socket: SocketRef) {
+//!         socket.on("say", async |Data::<String>(words)| words.len());
+//!     }
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! A function of another signature is a compile error on its path:
+//!
+//! ```compile_fail
+//! use rain_core::prelude::*;
+//!
+//! fn require_user(socket: &SocketRef) -> bool {
+//!     socket.connected()
+//! }
+//!
+//! #[component(name = "chat", version = "1.0")]
+//! mod chat {
+//!     use super::*;
+//!
+//!     #[websocket("room", guard = require_user)] // expected `fn(&GuardContext<'_>) -> Result<(), Refusal>`
+//!     async fn room(socket: SocketRef) {}
+//! }
+//! # fn main() {}
 //! ```
 
 use std::{borrow::Cow, fmt};

@@ -312,6 +312,8 @@ mod tests {
             doc: "The <room>.",
             location: AT,
             mount: |_, _| {},
+            guards: &[],
+            event_guards: &[],
             events: Some(&EVENTS),
         },
         SocketRegistration {
@@ -321,6 +323,8 @@ mod tests {
             doc: "",
             location: AT,
             mount: |_, _| {},
+            guards: &[],
+            event_guards: &[],
             events: None,
         },
     ];

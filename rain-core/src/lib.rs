@@ -14,11 +14,12 @@
 //! mod intents_example {
 //!     use super::*;
 //!
-//!     /// Answers every `hello` with a `bye`.
+//!     /// Answers every `hello` with a `bye`, and acks it.
 //!     #[websocket("chat/dummy socket")]
 //!     async fn dummy_socket(socket: SocketRef) {
 //!         socket.on("hello", async |socket: SocketRef| {
 //!             socket.emit("bye", &json!({ "message": "Hello sir" })).ok();
+//!             json!({ "greeted": true }) // what a handler returns is the client's ack
 //!         });
 //!     }
 //! }
@@ -49,12 +50,19 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Events
+//!
+//! [`SocketRef::on`] routes every event through Rain: the socket's rate limit ([`limits`]), its
+//! event guards ([`guard`]), the handler (a panic stays with the event), and the ack, which is
+//! what the handler returns ([`ack`]).
+//!
 //! # Linking
 //!
 //! Registrations travel with the code that declares them. A binary that keeps its components in a
 //! library crate must link that crate; refer to it at least once, e.g. `use my_components as _;`.
 #![warn(missing_docs)]
 
+pub mod ack;
 mod assets;
 pub mod bindings;
 mod client;
@@ -65,8 +73,10 @@ mod introspection;
 pub mod limits;
 pub mod metrics;
 mod page;
+mod pipeline;
 pub mod registry;
 mod server;
+mod socket;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -79,24 +89,28 @@ pub use page::Page;
 pub use rain_macros::{component, websocket};
 pub use registry::{Component, Location, Registry, Socket};
 pub use server::{App, DEFAULT_ADDR};
+pub use socket::{EventHandler, SocketRef};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
 
 /// The Socket.IO adapter every socket of an app runs on.
 ///
-/// Handlers name it only through the aliases below ([`SocketRef`], [`SocketIo`]), so changing the
+/// Handlers name it only through Rain's types ([`SocketRef`], [`SocketIo`]), so changing the
 /// adapter (to one shared by several nodes) changes no handler.
 pub type Adapter = socketioxide::adapter::LocalAdapter;
-
-/// A connected socket, as handlers receive it.
-pub type SocketRef = socketioxide::extract::SocketRef<Adapter>;
 
 /// The Socket.IO server, as handlers receive it.
 pub type SocketIo = socketioxide::SocketIo<Adapter>;
 
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
-    pub use crate::{App, Page, SocketIo, SocketRef, TypedSocket, component, websocket};
+    pub use crate::{
+        App, Page, SocketIo, SocketRef, TypedSocket,
+        ack::Ack,
+        component,
+        guard::{GuardContext, Refusal},
+        websocket,
+    };
     pub use serde_json::{Value, json};
     pub use socketioxide::extract::{AckSender, Data, Extension, HttpExtension, State, TryData};
 }

@@ -12,6 +12,13 @@
 //! | events one socket may send per second (sustained) | 50 | `RAIN_EVENT_RATE` |
 //! | events one socket may send in a burst | 100 | `RAIN_EVENT_BURST` |
 //! | idle time after which a socket is disconnected | 30 minutes | `RAIN_IDLE_TIMEOUT` (seconds, `0` = never) |
+//!
+//! The event limits are per socket (one token bucket each; an `event_rate` of `0` sets none): an
+//! event over them is not handled, is acked `{ "error": "rate limit: ..." }` when the client asked
+//! for an ack, and is logged once per burst. A socket is idle while its client sends no event
+//! handled through [`crate::SocketRef::on`]; what the server sends does not count, so a client
+//! that only listens is disconnected after `idle_timeout` (it sees `disconnect` with the reason
+//! `io server disconnect`) unless it sends an event now and then.
 
 use std::time::Duration;
 
@@ -31,7 +38,7 @@ pub struct Limits {
     pub event_rate: u32,
     /// Events one socket may send at once before the rate applies.
     pub event_burst: u32,
-    /// How long a socket may stay without receiving or sending an event before it is
+    /// How long a socket may stay without its client sending an event before it is
     /// disconnected; `None` keeps idle sockets forever.
     pub idle_timeout: Option<Duration>,
 }

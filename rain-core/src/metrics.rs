@@ -388,7 +388,6 @@ pub(crate) fn connection_refused(metrics: &Metrics, reason: &'static str) {
 }
 
 /// Counts a socket disconnected for staying idle.
-#[allow(dead_code, reason = "called by the idle timeout")]
 pub(crate) fn idle_disconnect(socket: &Socket<Adapter>) {
     if let Some(connection) = connection(socket) {
         connection.0.socket().idle.inc();
@@ -424,6 +423,8 @@ mod tests {
         doc: "",
         location: AT,
         mount: |_, _| {},
+        guards: &[],
+        event_guards: &[],
         events: None,
     }];
 

@@ -4,6 +4,7 @@
 //! absolute path (`::rain_core::__private::...`), so user crates need no other dependency.
 
 pub use crate::events::Events;
+pub use crate::guard::Guard;
 pub use crate::registry::{
     AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration,
 };
@@ -15,7 +16,7 @@ use std::{marker::PhantomData, sync::Arc};
 
 use socketioxide::{handler::Value, socket::Socket};
 
-use crate::{Adapter, SocketIo, metrics};
+use crate::{Adapter, SocketIo, SocketRef, metrics, pipeline::SocketConfig};
 
 /// The wire name of an event declared as an identifier: `r#type` is `type`.
 ///
@@ -27,21 +28,34 @@ pub const fn event_name(ident: &'static str) -> &'static str {
     }
 }
 
-/// Mounts `handler` on `io` at `namespace`, every connection counted and traced.
+/// Where and how one socket is mounted: its namespace and its configuration.
 ///
 /// Not public API. Used by generated code.
-pub fn mount<H, T>(io: &SocketIo, namespace: String, handler: H)
+#[derive(Debug)]
+pub struct Mount {
+    pub(crate) namespace: String,
+    pub(crate) config: Arc<SocketConfig>,
+}
+
+/// Mounts `handler` on `io`, behind the socket's connect guards.
+///
+/// Not public API. Used by generated code.
+pub fn mount<H, T>(io: &SocketIo, mount: Mount, handler: H)
 where
     H: ConnectHandler<Adapter, T>,
     T: Send + Sync + 'static,
 {
-    io.ns(
-        namespace,
-        Observed {
-            handler,
-            marker: PhantomData,
-        },
-    )
+    let Mount { namespace, config } = mount;
+    let admit = move |socket: SocketRef| {
+        let admitted = config.connect(&socket);
+        async move { admitted }
+    };
+    // The guards run first: a refused connection is neither counted as opened nor traced.
+    let observed = Observed {
+        handler,
+        marker: PhantomData,
+    };
+    io.ns(namespace, observed.with(admit))
 }
 
 /// A socket's connect handler, with each connection counted and its call in a `connect` span.

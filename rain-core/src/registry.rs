@@ -62,7 +62,7 @@ pub struct ComponentRegistration {
 ///
 /// Not public API. Used by generated code.
 #[doc(hidden)]
-pub type MountFn = fn(&crate::SocketIo, String);
+pub type MountFn = fn(&crate::SocketIo, crate::__private::Mount);
 
 /// One `#[websocket]`, as constant data.
 ///
@@ -76,6 +76,10 @@ pub struct SocketRegistration {
     pub location: Location,
     pub mount: MountFn,
     pub events: Option<&'static [crate::events::EventDecl]>,
+    /// Run on connect, in order (`guard = ...`).
+    pub guards: &'static [crate::guard::Guard],
+    /// Run before every event, in order (`event_guard = ...`).
+    pub event_guards: &'static [crate::guard::Guard],
 }
 
 inventory::collect!(ComponentRegistration);
@@ -216,8 +220,19 @@ impl Socket {
         self.registration.events
     }
 
-    pub(crate) fn mount(&self, io: &crate::SocketIo) {
-        (self.registration.mount)(io, self.namespace.clone());
+    pub(crate) fn mount(&self, io: &crate::SocketIo, limits: &crate::Limits) {
+        let config = crate::pipeline::SocketConfig::new(
+            self.module_id.clone(),
+            self.registration.name,
+            self.registration.guards,
+            self.registration.event_guards,
+            limits,
+        );
+        let mount = crate::__private::Mount {
+            namespace: self.namespace.clone(),
+            config: std::sync::Arc::new(config),
+        };
+        (self.registration.mount)(io, mount);
     }
 }
 
@@ -370,6 +385,8 @@ mod tests {
             location: location(line),
             mount: |_, _| {},
             events: None,
+            guards: &[],
+            event_guards: &[],
         }
     }
 

@@ -142,7 +142,7 @@ impl App {
             .with_state(metrics)
             .build_layer();
         for socket in self.registry.sockets() {
-            socket.mount(&io);
+            socket.mount(&io, &self.limits);
         }
         (layer, io)
     }

@@ -147,6 +147,33 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 /// # fn main() {}
 /// ```
 ///
+/// # Guards
+///
+/// `guard = path` names a guard run on connect, `event_guard = path` one run before every event;
+/// either takes a list (`guard = [require_user, not_banned]`) and may be repeated. A guard is a
+/// function `fn(&GuardContext<'_>) -> Result<(), Refusal>` (see `rain_core::guard`); a function
+/// of another signature is reported on its path.
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// fn require_user(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+///     match ctx.socket().req_parts().headers.contains_key("cookie") {
+///         true => Ok(()),
+///         false => Err("sign in first".into()),
+///     }
+/// }
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     #[websocket("room", guard = require_user, event_guard = require_user)]
+///     async fn room(socket: SocketRef) {}
+/// }
+/// # fn main() {}
+/// ```
+///
 /// # Mistakes
 ///
 /// A socket outside any component that names none has nowhere to go:

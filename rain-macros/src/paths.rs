@@ -54,6 +54,11 @@ pub(crate) fn events_trait() -> TokenStream {
     quote!(::rain_core::__private::Events)
 }
 
+/// The signature of a guard, as a function pointer type.
+pub(crate) fn guard() -> TokenStream {
+    quote!(::rain_core::__private::Guard)
+}
+
 /// `Option::Some`.
 pub(crate) fn some() -> TokenStream {
     quote!(::core::option::Option::Some)

@@ -3,6 +3,9 @@
 //! ```text
 //! #[websocket("chat/dummy socket")]                       inside a #[component] module
 //! #[websocket("lobby", component = crate::chat)]          anywhere, naming the component module
+//! #[websocket("room", guard = require_user)]              a guard run on connect
+//! #[websocket("room", guard = [require_user, not_banned])] several, run in order
+//! #[websocket("room", event_guard = no_shouting)]         a guard run before every event
 //! ```
 //!
 //! Inside a component module, `#[component]` has already added the hidden argument
@@ -116,6 +119,16 @@ struct Socket<'a> {
     name: LitStr,
     owner: Owner,
     handler: &'a ItemFn,
+    guards: Guards,
+}
+
+/// The guards of a socket, each a path to a function, in the order written.
+#[derive(Default)]
+struct Guards {
+    /// `guard = ...`: run on connect.
+    connect: Vec<syn::Path>,
+    /// `event_guard = ...`: run before every event.
+    event: Vec<syn::Path>,
 }
 
 /// The component a socket belongs to.
@@ -144,11 +157,11 @@ impl Parse for HiddenKey {
 
 fn validate(args: syn::Result<Args>, item: &Item) -> syn::Result<Socket<'_>> {
     let mut errors = Errors::default();
-    let (name, owner) = match args {
+    let (name, owner, guards) = match args {
         Ok(args) => validate_args(args, &mut errors),
         Err(error) => {
             errors.push(error);
-            (None, None)
+            (None, None, Guards::default())
         }
     };
     let handler = validate_handler(item, &mut errors);
@@ -158,21 +171,24 @@ fn validate(args: syn::Result<Args>, item: &Item) -> syn::Result<Socket<'_>> {
             name,
             owner,
             handler,
+            guards,
         }),
         // Every missing piece was reported above.
         _ => Err(syn::Error::new(Span::call_site(), HANDLER_FORM)),
     }
 }
 
-/// Reads the socket name and the component, reporting every argument that is wrong or missing.
-fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Owner>) {
+/// Reads the socket name, the component and the guards, reporting every argument that is wrong
+/// or missing.
+fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Owner>, Guards) {
     let mut name: Option<LitStr> = None;
+    let mut guards = Guards::default();
     let mut path: Option<syn::Path> = None;
     let mut hidden: Option<HiddenKey> = None;
     // Whether a component was named at all, rightly or not: if so, it is not reported missing.
     let mut names_component = false;
-    let expected = "expected the socket name and, outside a `#[component]` module, \
-                    `component = path::to::component_module`";
+    let expected = "expected the socket name, `guard = path`, `event_guard = path` and, outside \
+                    a `#[component]` module, `component = path::to::component_module`";
     for arg in args.0 {
         if let Arg::Meta(meta) = &arg {
             names_component |=
@@ -207,8 +223,27 @@ fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Own
                     Err(error) => errors.push(error),
                 }
             }
+            Arg::Meta(Meta::NameValue(arg)) if arg.path.is_ident("guard") => {
+                guard_paths(&arg.value, "guard", &mut guards.connect, errors);
+            }
+            Arg::Meta(Meta::NameValue(arg)) if arg.path.is_ident("event_guard") => {
+                guard_paths(&arg.value, "event_guard", &mut guards.event, errors);
+            }
             Arg::Meta(meta) if meta.path().is_ident("component") => {
                 errors.spanned(meta, "expected `component = path::to::component_module`")
+            }
+            Arg::Meta(meta)
+                if meta.path().is_ident("guard") || meta.path().is_ident("event_guard") =>
+            {
+                let key = meta
+                    .path()
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                errors.spanned(
+                    meta,
+                    format!("expected `{key} = path::to::guard` or `{key} = [guard_a, guard_b]`"),
+                )
             }
             Arg::Meta(meta) => {
                 let path = meta.path();
@@ -242,7 +277,41 @@ fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Own
             None
         }
     };
-    (name, owner)
+    (name, owner, guards)
+}
+
+/// The guards of `key = value`: one path, or a list of paths in brackets.
+fn guard_paths(value: &Expr, key: &str, guards: &mut Vec<syn::Path>, errors: &mut Errors) {
+    let single: Vec<&Expr> = match value {
+        Expr::Array(list) if list.attrs.is_empty() => list.elems.iter().collect(),
+        other => vec![other],
+    };
+    for value in single {
+        match plain_path(value) {
+            Some(path) => guards.push(path.clone()),
+            None => errors.spanned(
+                value,
+                format!(
+                    "expected a path to a guard function: `{key} = require_user` or \
+                     `{key} = [require_user, not_banned]`"
+                ),
+            ),
+        }
+    }
+}
+
+/// The path of an expression that is only a path without generic arguments (`crate::chat`).
+fn plain_path(value: &Expr) -> Option<&syn::Path> {
+    match value {
+        Expr::Path(path)
+            if path.qself.is_none()
+                && path.attrs.is_empty()
+                && path.path.segments.iter().all(|s| s.arguments.is_none()) =>
+        {
+            Some(&path.path)
+        }
+        _ => None,
+    }
 }
 
 /// The path of `component = path`: a plain path to a module.
@@ -253,14 +322,10 @@ fn component_path(value: &Expr) -> syn::Result<syn::Path> {
             "expected a path to a `#[component]` module: `component = crate::chat`",
         )
     };
+    if let Some(path) = plain_path(value) {
+        return Ok(path.clone());
+    }
     match value {
-        Expr::Path(path)
-            if path.qself.is_none()
-                && path.attrs.is_empty()
-                && path.path.segments.iter().all(|s| s.arguments.is_none()) =>
-        {
-            Ok(path.path.clone())
-        }
         Expr::Lit(syn::ExprLit {
             lit: Lit::Str(literal),
             ..
@@ -375,12 +440,25 @@ fn events(handler: &ItemFn) -> TokenStream {
     }
 }
 
+/// The guards as the registration stores them: the user's paths, each coerced to a `Guard` on
+/// its own span, so that a function of another signature is reported there with both signatures.
+fn guard_fns(guards: &[syn::Path]) -> TokenStream {
+    let guard = paths::guard();
+    let guards = guards
+        .iter()
+        .map(|path| quote_spanned!(path.span()=> { const GUARD: #guard = #path; GUARD }));
+    quote!(&[#(#guards),*])
+}
+
 fn expand(socket: &Socket<'_>) -> TokenStream {
     let Socket {
         name,
         owner,
         handler,
+        guards,
     } = socket;
+    let connect_guards = guard_fns(&guards.connect);
+    let event_guards = guard_fns(&guards.event);
     let checks = argument_checks(handler);
     let events = events(handler);
     let ident = &handler.sig.ident;
@@ -392,7 +470,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
     let registration = paths::socket_registration();
     // Hygienic, so that a handler called `io` is not shadowed by the closure's argument.
     let io = syn::Ident::new("__rain_io", Span::mixed_site());
-    let namespace = syn::Ident::new("__rain_namespace", Span::mixed_site());
+    let mount_arg = syn::Ident::new("__rain_mount", Span::mixed_site());
     let component = match owner {
         Owner::Path(path) => quote_spanned!(path.span()=> #path::__RAIN_COMPONENT),
         Owner::Key { name, version } => {
@@ -413,8 +491,10 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
                     handler: #handler_name,
                     doc: #doc,
                     location: #location,
-                    mount: |#io, #namespace| #mount(#io, #namespace, #ident),
+                    mount: |#io, #mount_arg| #mount(#io, #mount_arg, #ident),
                     events: #events,
+                    guards: #connect_guards,
+                    event_guards: #event_guards,
                 }
             }
         };

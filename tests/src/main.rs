@@ -1,5 +1,6 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
-//! components that exist only to misbehave (a panicking handler) or to echo acks.
+//! components that exist only to misbehave (a panicking handler), to echo acks, or to exercise
+//! the event pipeline (return-value acks, guards, limits).
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -16,9 +17,13 @@ mod faults {
     /// Panics on every `panic` event.
     #[websocket("panics")]
     async fn panics(socket: SocketRef) {
-        socket.on("panic", async || {
-            panic!("this handler panics on purpose");
-        });
+        socket.on("panic", async || fail());
+    }
+
+    /// A `()` that never comes: a handler whose body is only `panic!()` has the type `!`, which
+    /// is no ack.
+    fn fail() {
+        panic!("this handler panics on purpose");
     }
 
     /// Panics while handling the connection itself.
@@ -66,6 +71,95 @@ mod farewell {
             // No one left to tell is not a failure.
             socket.broadcast().emit("left", &id).await.ok();
         });
+    }
+}
+
+/// The event pipeline: return values as acks, guards, and (with low `RAIN_*` limits) the rate
+/// limit and the idle timeout.
+#[component(name = "pipeline", version = "1.0")]
+mod pipeline {
+    use super::*;
+
+    /// Acks with what each handler returns.
+    #[websocket("acks")]
+    async fn acks(socket: SocketRef) {
+        socket.on(
+            "value",
+            async |Data::<Value>(value)| json!({ "echo": value }),
+        );
+        socket.on("divide", async |Data::<(i64, i64)>((a, b))| match b {
+            0 => Err("cannot divide by zero"),
+            b => Ok(a / b),
+        });
+        socket.on("nothing", async || {});
+        socket.on("by hand", async |ack: AckSender| {
+            ack.send("acked by hand").ok();
+        });
+        socket.on("maybe panic", async |Data::<bool>(panic)| {
+            if panic {
+                panic!("this event handler panics on purpose");
+            }
+            "calm"
+        });
+        socket.on("count", async || 1);
+    }
+
+    /// Lets in the clients that carry `token=letmein` in their query string.
+    fn require_token(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+        match query(ctx).any(|pair| pair == "token=letmein") {
+            true => Ok(()),
+            false => Err("a token is required".into()),
+        }
+    }
+
+    /// Keeps `user=mallory` out.
+    fn not_banned(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+        match query(ctx).any(|pair| pair == "user=mallory") {
+            true => Err(Refusal::new("mallory is banned")),
+            false => Ok(()),
+        }
+    }
+
+    /// Refuses the events whose names are in capitals.
+    fn no_shouting(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+        match ctx.event() {
+            Some(event) if event.chars().all(|c| !c.is_lowercase()) => Err("no shouting".into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Panics on the event `boom`: a guard's panic refuses, and stays with that event.
+    fn panics_on_boom(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+        if ctx.event() == Some("boom") {
+            panic!("this guard panics on purpose");
+        }
+        Ok(())
+    }
+
+    /// The `key=value` pairs of the query string the client connected with.
+    fn query<'a>(ctx: &GuardContext<'a>) -> impl Iterator<Item = &'a str> {
+        ctx.socket()
+            .req_parts()
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+    }
+
+    /// Behind two connect guards and two event guards.
+    #[websocket(
+        "guarded",
+        guard = [require_token, not_banned],
+        event_guard = no_shouting,
+        event_guard = panics_on_boom
+    )]
+    async fn guarded(socket: SocketRef) {
+        socket.on("boom", async || "never acked");
+        socket.on(
+            "whisper",
+            async |Data::<Value>(words)| json!({ "heard": words }),
+        );
+        socket.on("SHOUT", async || "never acked");
     }
 }
 

@@ -77,16 +77,19 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Re-emits every `message` to everyone connected, the sender included.
+    /// Re-emits every `message` to everyone connected, the sender included, and acks the
+    /// sender with `null`, or `{ "error": ... }` when it could not be delivered.
     #[websocket("room")]
     async fn room(socket: SocketRef) {
         socket.join(ROOM);
         socket.on(
             "message",
             async |socket: SocketRef, Data::<Value>(message)| {
-                if let Err(error) = socket.within(ROOM).emit("message", &message).await {
+                let delivered = socket.within(ROOM).emit("message", &message).await;
+                if let Err(error) = &delivered {
                     tracing::warn!(%error, "chat message not delivered");
                 }
+                delivered // the handler's return value is the sender's ack
             },
         );
     }

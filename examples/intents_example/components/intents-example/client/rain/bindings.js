@@ -16,7 +16,8 @@ export const chat = Object.freeze({
     moduleId: "chat-1.0",
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included.
+     * Re-emits every `message` to everyone connected, the sender included, and acks the
+     * sender with `null`, or `{ "error": ... }` when it could not be delivered.
      */
     room: () => getWebSocket("chat-1.0", "room"),
 });

@@ -1,0 +1,521 @@
+//! The way every connection and every event of a Rain socket goes.
+//!
+//! On connect: the socket's connect guards, then the socket's state (its rate limit bucket and
+//! its idle watch) is attached to it. On every event registered with [`SocketRef::on`]:
+//!
+//! 1. the event is received ([`SocketState::handle`]): it counts as activity for the idle watch;
+//! 2. the socket's rate limit: over it, the event is refused;
+//! 3. the socket's event guards, in order: the first refusal refuses the event;
+//! 4. the handler's arguments are extracted: a payload that does not deserialize is refused;
+//! 5. the handler runs in its own task; a panic is caught there and logged;
+//! 6. the handler finishes ([`finish`]): its return value, or the error, acks the client.
+//!
+//! Every refusal acks `{ "error": "<message>" }` when the client asked for an ack, and leaves the
+//! socket connected.
+
+use std::{
+    any::Any,
+    borrow::Cow,
+    future::Future,
+    panic::AssertUnwindSafe,
+    sync::{
+        Arc, Mutex, Weak,
+        atomic::{AtomicU64, Ordering},
+    },
+    task::Poll,
+    time::Duration,
+};
+
+use serde::Serialize;
+use socketioxide::{
+    extract::AckSender,
+    handler::{FromMessageParts, Value},
+    socket::Socket,
+};
+use tokio::time::Instant;
+
+use tracing::Instrument as _;
+
+use crate::{
+    Adapter, Limits,
+    ack::{ErrorAck, IntoAck, Reply},
+    guard::{Guard, GuardContext, Refusal},
+    metrics,
+    socket::{EventHandler, SocketRef},
+};
+
+/// What the client's ack receives when the handler panicked.
+const INTERNAL_ERROR: &str = "internal error";
+
+/// What every socket of one `#[websocket]` shares: who it is, its guards and its limits.
+#[derive(Debug)]
+pub(crate) struct SocketConfig {
+    module_id: String,
+    socket: Cow<'static, str>,
+    connect_guards: &'static [Guard],
+    event_guards: &'static [Guard],
+    rate: Option<Rate>,
+    idle_timeout: Option<Duration>,
+}
+
+/// A sustained rate and a burst, in events.
+#[derive(Debug, Clone, Copy)]
+struct Rate {
+    per_second: f64,
+    burst: f64,
+}
+
+impl SocketConfig {
+    /// The configuration of the sockets of `socket` in `module_id`, under `limits`.
+    pub(crate) fn new(
+        module_id: String,
+        socket: &'static str,
+        connect_guards: &'static [Guard],
+        event_guards: &'static [Guard],
+        limits: &Limits,
+    ) -> Self {
+        Self {
+            module_id,
+            socket: Cow::Borrowed(socket),
+            connect_guards,
+            event_guards,
+            // A rate of 0 sets no limit; a burst below 1 would refuse every event.
+            rate: (limits.event_rate > 0).then(|| Rate {
+                per_second: f64::from(limits.event_rate),
+                burst: f64::from(limits.event_burst.max(1)),
+            }),
+            idle_timeout: limits.idle_timeout,
+        }
+    }
+
+    /// A socket on a namespace that Rain did not mount: no guards, no limits.
+    fn unmanaged(namespace: &str) -> Self {
+        Self {
+            module_id: String::new(),
+            socket: Cow::Owned(namespace.to_owned()),
+            connect_guards: &[],
+            event_guards: &[],
+            rate: None,
+            idle_timeout: None,
+        }
+    }
+
+    /// Runs `guards` in order: the first refusal is the answer. A guard that panics refuses with
+    /// an internal error, so that it takes neither the connection nor the server down.
+    fn check(&self, guards: &[Guard], context: &GuardContext<'_>) -> Result<(), Refusal> {
+        let (sid, event) = (context.socket().id, context.event());
+        for guard in guards {
+            let refusal = match std::panic::catch_unwind(AssertUnwindSafe(|| guard(context))) {
+                Ok(Ok(())) => continue,
+                Ok(Err(refusal)) => refusal,
+                Err(panic) => {
+                    tracing::error!(
+                        module = %self.module_id, socket = %self.socket, %sid, event,
+                        panic = panic_message(&*panic), "guard panicked"
+                    );
+                    return Err(Refusal::new(INTERNAL_ERROR));
+                }
+            };
+            match event {
+                Some(event) => tracing::info!(
+                    module = %self.module_id, socket = %self.socket, %sid, event, %refusal,
+                    "event refused by a guard"
+                ),
+                None => tracing::info!(
+                    module = %self.module_id, socket = %self.socket, %sid, %refusal,
+                    "connection refused by a guard"
+                ),
+            }
+            return Err(refusal);
+        }
+        Ok(())
+    }
+
+    /// Runs the connect guards and, when they all pass, attaches the socket's state to it.
+    ///
+    /// A refusal is what the client's `connect_error` carries (`err.message`).
+    pub(crate) fn connect(self: &Arc<Self>, socket: &SocketRef) -> Result<(), Refusal> {
+        self.check(self.connect_guards, &GuardContext::new(socket, None))?;
+        let state = SocketState::new(Arc::clone(self), socket.arc());
+        socket.extensions.insert(Arc::new(state));
+        Ok(())
+    }
+}
+
+/// One socket's state: its configuration, its rate limit bucket and its idle watch.
+#[derive(Debug)]
+pub(crate) struct SocketState {
+    config: Arc<SocketConfig>,
+    bucket: Option<Mutex<Bucket>>,
+    activity: Arc<Activity>,
+    /// Stops the idle watch when the socket is gone.
+    _idle: Option<IdleWatch>,
+}
+
+impl SocketState {
+    fn new(config: Arc<SocketConfig>, socket: &Arc<Socket<Adapter>>) -> Self {
+        let activity = Arc::new(Activity::new());
+        let idle = config.idle_timeout.map(|timeout| {
+            let watch = watch_idle(
+                Arc::downgrade(socket),
+                Arc::clone(&activity),
+                timeout,
+                Arc::clone(&config),
+            );
+            IdleWatch(tokio::spawn(watch).abort_handle())
+        });
+        Self {
+            bucket: config.rate.map(|rate| Mutex::new(Bucket::full(rate))),
+            config,
+            activity,
+            _idle: idle,
+        }
+    }
+
+    /// The state Rain attached to `socket` on connect, or none of Rain's guards and limits for a
+    /// socket of a namespace Rain did not mount.
+    pub(crate) fn of(socket: &Arc<Socket<Adapter>>) -> Arc<Self> {
+        socket.extensions.get::<Arc<Self>>().unwrap_or_else(|| {
+            let config = Arc::new(SocketConfig::unmanaged(socket.ns()));
+            Arc::new(Self {
+                config,
+                bucket: None,
+                activity: Arc::new(Activity::new()),
+                _idle: None,
+            })
+        })
+    }
+
+    /// Takes one event through the pipeline (see the module documentation).
+    #[allow(
+        clippy::ptr_arg,
+        reason = "the name is cloned into the handler's task, for free when it is `&'static str`"
+    )]
+    pub(crate) fn handle<H: EventHandler<T>, T>(
+        &self,
+        event: &Cow<'static, str>,
+        handler: &H,
+        socket: Arc<Socket<Adapter>>,
+        mut value: Value,
+        ack_id: Option<i64>,
+    ) {
+        // Every event handled through Rain is received here.
+        self.activity.touch();
+        let arrived = Instant::now();
+        let span = metrics::event_received(&socket, event.clone());
+        let ack = match AckSender::from_message_parts(&socket, &mut value, &ack_id) {
+            Ok(ack) => ack,
+            Err(never) => match never {},
+        };
+        if let Err(refusal) = self.admit(event, &socket) {
+            send(
+                ack,
+                Reply::<()>::Error(refusal.into_owned()),
+                &self.config,
+                event,
+            );
+            return;
+        }
+        let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            handler.start(Arc::clone(&socket), value, ack_id)
+        }));
+        let future = match started {
+            Ok(Ok(future)) => future,
+            Ok(Err(error)) => {
+                tracing::warn!(
+                    module = %self.config.module_id, socket = %self.config.socket, event = %event,
+                    %error, "payload refused"
+                );
+                let refusal = format!("`{event}` payload refused: {error}");
+                send(ack, Reply::<()>::Error(refusal), &self.config, event);
+                return;
+            }
+            Err(panic) => {
+                finish::<H::Output>(Err(panic), ack, &self.config, event);
+                return;
+            }
+        };
+        let config = Arc::clone(&self.config);
+        let event = event.clone();
+        tokio::spawn(
+            async move {
+                let output = catch_unwind(future).await;
+                finish(output, ack, &config, &event);
+                metrics::handler_finished(&socket, event, arrived.elapsed());
+            }
+            .instrument(span),
+        );
+    }
+
+    /// The rate limit, then the event guards: `Err` with what the client is told.
+    fn admit(&self, event: &str, socket: &Arc<Socket<Adapter>>) -> Result<(), Cow<'static, str>> {
+        let config = &self.config;
+        if let (Some(bucket), Some(rate)) = (&self.bucket, config.rate) {
+            let taken = bucket
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take(rate, Instant::now());
+            match taken {
+                Take::Allowed { after_refusing: 0 } => {}
+                Take::Allowed { after_refusing } => tracing::info!(
+                    module = %config.module_id, socket = %config.socket, sid = %socket.id,
+                    refused = after_refusing, "event rate back under the limit"
+                ),
+                Take::Refused { first } => {
+                    // Once per burst: a client flooding the socket does not flood the log.
+                    if first {
+                        tracing::warn!(
+                            module = %config.module_id, socket = %config.socket, sid = %socket.id,
+                            event, rate = rate.per_second, burst = rate.burst,
+                            "event rate limit reached: refusing events until the rate allows"
+                        );
+                    }
+                    return Err(format!(
+                        "rate limit: at most {} events per second, {} at once",
+                        rate.per_second, rate.burst
+                    )
+                    .into());
+                }
+            }
+        }
+        if !config.event_guards.is_empty() {
+            let socket = SocketRef::from_arc(socket);
+            let context = GuardContext::new(&socket, Some(event));
+            if let Err(refusal) = config.check(config.event_guards, &context) {
+                return Err(refusal.message().to_owned().into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a handler's task ended with: its output, or the panic that ended it.
+type Outcome<T> = Result<T, Box<dyn Any + Send>>;
+
+/// Every handler finishes here: its output acks the client, a panic is logged and acked as an
+/// internal error.
+fn finish<O: IntoAck>(
+    outcome: Outcome<O>,
+    ack: AckSender<Adapter>,
+    config: &SocketConfig,
+    event: &str,
+) {
+    let reply = match outcome {
+        Ok(output) => {
+            let reply = output.into_ack();
+            if let Reply::Error(error) = &reply {
+                tracing::debug!(
+                    module = %config.module_id, socket = %config.socket, event, %error,
+                    "event handler returned an error"
+                );
+            }
+            reply
+        }
+        Err(panic) => {
+            tracing::error!(
+                module = %config.module_id, socket = %config.socket, event,
+                panic = panic_message(&*panic), "event handler panicked"
+            );
+            Reply::Error(INTERNAL_ERROR.to_owned())
+        }
+    };
+    send(ack, reply, config, event);
+}
+
+/// Sends the ack, when the client asked for one and there is one to send.
+fn send<T: Serialize>(
+    ack: AckSender<Adapter>,
+    reply: Reply<T>,
+    config: &SocketConfig,
+    event: &str,
+) {
+    let sent = match &reply {
+        Reply::Nothing => return,
+        Reply::Value(value) => ack.send(value),
+        Reply::Error(error) => ack.send(&ErrorAck { error }),
+    };
+    if let Err(error) = sent {
+        tracing::debug!(
+            module = %config.module_id, socket = %config.socket, event, %error, "ack not sent"
+        );
+    }
+}
+
+/// The text of a panic, when it has one.
+fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)")
+}
+
+/// Runs `future`, catching a panic in any of its polls.
+///
+/// Not `tokio::spawn`'s own catching: awaiting a `JoinHandle` to learn of the panic would take a
+/// second task per event.
+async fn catch_unwind<F: Future>(future: F) -> Outcome<F::Output> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
+}
+
+/// A token bucket: `burst` tokens at most, refilled at `per_second`; each event takes one.
+///
+/// A few lines of our own rather than a rate limiting crate: one bucket per socket, never shared
+/// between sockets, needs no keyed store or clock abstraction, and counting refusals here is what
+/// lets the log speak once per burst.
+#[derive(Debug)]
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+    /// Events refused since the last one allowed.
+    refused: u64,
+}
+
+/// Whether an event may go on.
+#[derive(Debug, PartialEq, Eq)]
+enum Take {
+    Allowed { after_refusing: u64 },
+    Refused { first: bool },
+}
+
+impl Bucket {
+    fn full(rate: Rate) -> Self {
+        Self {
+            tokens: rate.burst,
+            last: Instant::now(),
+            refused: 0,
+        }
+    }
+
+    fn take(&mut self, rate: Rate, now: Instant) -> Take {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + elapsed * rate.per_second).min(rate.burst);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            Take::Allowed {
+                after_refusing: std::mem::take(&mut self.refused),
+            }
+        } else {
+            self.refused += 1;
+            Take::Refused {
+                first: self.refused == 1,
+            }
+        }
+    }
+}
+
+/// When a socket last received an event.
+#[derive(Debug)]
+struct Activity {
+    since: Instant,
+    /// Milliseconds from `since` to the last event.
+    last: AtomicU64,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            since: Instant::now(),
+            last: AtomicU64::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let elapsed = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.fetch_max(elapsed, Ordering::Relaxed);
+    }
+
+    fn last(&self) -> Instant {
+        self.since + Duration::from_millis(self.last.load(Ordering::Relaxed))
+    }
+}
+
+/// Aborts a socket's idle watch when the socket's state is dropped.
+#[derive(Debug)]
+struct IdleWatch(tokio::task::AbortHandle);
+
+impl Drop for IdleWatch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Disconnects `socket` once it has received no event for `timeout`.
+///
+/// Holds the socket weakly, so that a disconnected socket is freed without waiting for it.
+async fn watch_idle(
+    socket: Weak<Socket<Adapter>>,
+    activity: Arc<Activity>,
+    timeout: Duration,
+    config: Arc<SocketConfig>,
+) {
+    loop {
+        tokio::time::sleep_until(activity.last() + timeout).await;
+        if activity.last() + timeout > Instant::now() {
+            continue;
+        }
+        let Some(socket) = socket.upgrade() else {
+            return;
+        };
+        if socket.connected() {
+            tracing::info!(
+                module = %config.module_id, socket = %config.socket, sid = %socket.id,
+                idle_seconds = timeout.as_secs_f64(), "idle: disconnecting"
+            );
+            metrics::idle_disconnect(&socket);
+            socket.disconnect().ok();
+        }
+        return;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_bucket_allows_a_burst_then_the_rate() {
+        let rate = Rate {
+            per_second: 2.0,
+            burst: 3.0,
+        };
+        let mut bucket = Bucket::full(rate);
+        let now = Instant::now();
+        for _ in 0..3 {
+            assert_eq!(bucket.take(rate, now), Take::Allowed { after_refusing: 0 });
+        }
+        assert_eq!(bucket.take(rate, now), Take::Refused { first: true });
+        assert_eq!(bucket.take(rate, now), Take::Refused { first: false });
+        let later = now + Duration::from_millis(500);
+        assert_eq!(
+            bucket.take(rate, later),
+            Take::Allowed { after_refusing: 2 }
+        );
+        assert_eq!(bucket.take(rate, later), Take::Refused { first: true });
+        // Idle long enough, the bucket refills to the burst and no further.
+        let much_later = later + Duration::from_secs(60);
+        for _ in 0..3 {
+            assert!(matches!(
+                bucket.take(rate, much_later),
+                Take::Allowed { .. }
+            ));
+        }
+        assert_eq!(bucket.take(rate, much_later), Take::Refused { first: true });
+    }
+
+    #[test]
+    fn panic_messages_are_read_from_str_and_string() {
+        assert_eq!(panic_message(&"boom"), "boom");
+        assert_eq!(panic_message(&String::from("bang")), "bang");
+        assert_eq!(panic_message(&42), "(no message)");
+    }
+}

@@ -1,0 +1,15 @@
+use rain_core::prelude::*;
+
+fn require_user(socket: &SocketRef) -> bool {
+    socket.connected()
+}
+
+#[component(name = "chat", version = "1.0")]
+mod chat {
+    use super::*;
+
+    #[websocket("room", guard = require_user)]
+    async fn room(_socket: SocketRef) {}
+}
+
+fn main() {}
