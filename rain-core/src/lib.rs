@@ -63,6 +63,7 @@ pub mod limits;
 mod page;
 pub mod registry;
 mod server;
+pub mod session;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -31,7 +31,8 @@ where
     H: ConnectHandler<Adapter, T>,
     T: Send + Sync + 'static,
 {
-    io.ns(namespace, handler)
+    // Added last, so that it runs first: guards and handlers find the session read.
+    io.ns(namespace, handler.with(crate::session::ReadSession))
 }
 
 /// Implemented by every type that a `#[websocket]` handler can take as an argument.
