@@ -225,15 +225,18 @@ impl App {
                 }),
             );
         }
-        let mut router = router.with_state(shared);
         for (path, method_router) in &self.routes {
-            router = router.route(path, method_router.clone());
+            // Given its state now, so that the layers below wrap it once rather than per request.
+            router = router.route(path, method_router.clone().with_state(()));
         }
         let sessions = self.sessions.clone().unwrap_or_else(Sessions::random);
         session::warn_if_random(&sessions);
         let (layer, io) = self.socket_io();
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            // Before the layers: the Socket.IO layer must wrap services that exist once, not
+            // handlers made into services per request (each would get its own Engine.IO).
+            .with_state(shared)
             .layer(layer)
             // Outside the Socket.IO layer, so that handshakes carry the sessions too.
             .layer(sessions.layer())
