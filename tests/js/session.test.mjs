@@ -181,3 +181,24 @@ test("a server without a secret warns that its sessions use a random key; one wi
     const { cookie } = await logIn(noSecret);
     assert.equal(await next(connectWithCookie(noSecret, GUARDED, cookie), "welcome"), "Ada");
 });
+
+test("the example's login form: the chat room knows the name and signs messages with it", async () => {
+    const login = await fetch(nodeA.url + "/login", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "name=Ada",
+        redirect: "manual",
+    });
+    assert.equal(login.status, 303);
+    assert.equal(login.headers.get("location"), "/");
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
+
+    const ada = connectWithCookie(nodeA, "/chat-1.0/room", cookie);
+    assert.deepEqual(await next(ada, "you"), { name: "Ada" });
+    const anonymous = connect(nodeA, "/chat-1.0/room");
+    assert.deepEqual(await next(anonymous, "you"), { name: null });
+
+    const atAnonymous = next(anonymous, "message");
+    ada.emit("message", { text: "hi" });
+    assert.deepEqual(await atAnonymous, { text: "hi", from: "Ada" });
+});

@@ -82,7 +82,8 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` to everyone connected, the sender included.
+ * Tells the client who it is logged in as (`you`), then re-emits every `message` to
+ * everyone connected, the sender included, signed with the sender's name when logged in.
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -123,7 +124,8 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included.
+     * Tells the client who it is logged in as (`you`), then re-emits every `message` to
+     * everyone connected, the sender included, signed with the sender's name when logged in.
      */
     room(): ChatRoom;
 };

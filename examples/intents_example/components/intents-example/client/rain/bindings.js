@@ -16,7 +16,8 @@ export const chat = Object.freeze({
     moduleId: "chat-1.0",
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included.
+     * Tells the client who it is logged in as (`you`), then re-emits every `message` to
+     * everyone connected, the sender included, signed with the sender's name when logged in.
      */
     room: () => getWebSocket("chat-1.0", "room"),
 });
