@@ -60,7 +60,7 @@
 //!
 //! ```no_run
 //! use rain_core::prelude::*;
-//! use rain_core::session::MaybeUser;
+//! use rain_core::session::{MaybeUser, Session, User};
 //!
 //! #[component(name = "greeter", version = "1.0")]
 //! mod greeter {
@@ -70,6 +70,20 @@
 //!     async fn hello(socket: SocketRef, MaybeUser(user): MaybeUser) {
 //!         let name = user.map_or("stranger".to_owned(), |user| user.name);
 //!         socket.emit("welcome", &name).ok();
+//!         // Event handlers take them too. With `User`, the handler is skipped for a socket
+//!         // that nobody is logged in on.
+//!         socket.on("rename", async |socket: SocketRef, user: User| {
+//!             socket.emit("renamed", &user.name).ok();
+//!         });
+//!         socket.on("session", async |session: Session, ack: AckSender| {
+//!             ack.send(session.id()).ok();
+//!         });
+//!     }
+//!
+//!     /// Only for logged-in users: a connect handler taking `User` is not called without one.
+//!     #[websocket("members")]
+//!     async fn members(socket: SocketRef, user: User, session: Session) {
+//!         socket.emit("welcome", &(user.name, session.id())).ok();
 //!     }
 //! }
 //! # fn main() {}
@@ -113,6 +127,11 @@ pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// A logged-in user, as the app described it when logging in.
+///
+/// Also an argument of socket handlers (connect and events) and of axum handlers. Without a
+/// logged-in user, a socket handler taking it is not called (the socket stays connected: refuse
+/// it with the [`require_user`] guard instead) and an axum handler answers `401` with the reason.
+/// [`MaybeUser`] never fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     /// What identifies the user to the app (an account id, say).
@@ -239,11 +258,11 @@ impl Session {
         T::deserialize(self.contents.data.get(key)?).ok()
     }
 
-    /// Sets the app's value at `key`. Keep values small: the whole session is in every request's
-    /// cookie (browsers refuse cookies over 4 KiB).
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Serialize) {
-        let value = serde_json::to_value(value).unwrap_or(Value::Null);
-        self.contents.data.insert(key.into(), value);
+    /// Sets the app's value at `key` (a number, a string, a `json!` value; `serde_json::to_value`
+    /// turns any serializable type into one). Keep values small: the whole session is in every
+    /// request's cookie, and browsers refuse cookies over 4 KiB.
+    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) {
+        self.contents.data.insert(key.into(), value.into());
     }
 
     /// Removes the app's value at `key`, returning it.
