@@ -650,7 +650,11 @@ impl ConnectMiddleware<Adapter, ()> for ReadSession {
             }
             None => Err(SessionError::NotConfigured),
         };
-        socket.extensions.insert(Presented(presented));
+        // Most sockets of a public page present nothing: for those, nothing is stored (and no
+        // extensions map allocated); [`of`] reads the absence as `Missing`.
+        if !matches!(presented, Err(SessionError::Missing)) {
+            socket.extensions.insert(Presented(presented));
+        }
         std::future::ready(Ok(()))
     }
 }
@@ -661,7 +665,7 @@ pub fn of(socket: &Socket<Adapter>) -> Result<Session, SessionError> {
     let Presented(presented) = socket
         .extensions
         .get::<Presented>()
-        .unwrap_or(Presented(Err(SessionError::NotConfigured)));
+        .unwrap_or(Presented(Err(SessionError::Missing)));
     let session = presented?;
     if session.is_expired() {
         return Err(SessionError::Expired);
