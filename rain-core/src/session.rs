@@ -113,7 +113,7 @@ use socketioxide::{
 };
 
 use crate::{
-    Adapter, Error, SocketRef,
+    Adapter, Error,
     guard::{GuardContext, Refusal},
 };
 
@@ -758,23 +758,18 @@ impl FromMessageParts<Adapter> for MaybeUser {
 /// A guard that refuses a socket (or event) without a valid session, saying why: `no session:
 /// log in first`, `session expired: log in again` or `invalid session signature`.
 pub fn require_session(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
-    of(socket_of(ctx))?;
+    of(ctx.socket())?;
     Ok(())
 }
 
 /// A guard that refuses a socket (or event) without a logged-in user, saying why: the reasons of
 /// [`require_session`], or `not logged in: log in first`.
 pub fn require_user(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
-    user_of(socket_of(ctx))?;
+    user_of(ctx.socket())?;
     Ok(())
 }
 
-fn socket_of<'a>(ctx: &GuardContext<'a>) -> &'a Socket<Adapter> {
-    let socket: &'a SocketRef = ctx.socket();
-    socket
-}
-
-/// Logs, once per app, that sessions are signed with a random key.
+/// Logs that sessions are signed with a random key, when they are (once per router built).
 pub(crate) fn warn_if_random(sessions: &Sessions) {
     if sessions.has_random_key() {
         tracing::warn!(
