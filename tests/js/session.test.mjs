@@ -194,9 +194,9 @@ test("the example's login form: the chat room knows the name and signs messages 
     const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0];
 
     const ada = connectWithCookie(nodeA, "/chat-1.0/room", cookie);
-    assert.deepEqual(await next(ada, "you"), { name: "Ada" });
+    assert.deepEqual(await ada.timeout(5_000).emitWithAck("whoami", null), { name: "Ada" });
     const anonymous = connect(nodeA, "/chat-1.0/room");
-    assert.deepEqual(await next(anonymous, "you"), { name: null });
+    assert.deepEqual(await anonymous.timeout(5_000).emitWithAck("whoami", null), { name: null });
 
     const atAnonymous = next(anonymous, "message");
     ada.emit("message", { text: "hi" });

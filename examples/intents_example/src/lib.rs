@@ -80,13 +80,18 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Tells the client who it is logged in as (`you`), then re-emits every `message` to
-    /// everyone connected, the sender included, signed with the sender's name when logged in.
+    /// Re-emits every `message` to everyone connected, the sender included, signed with the
+    /// sender's name when logged in; acks `whoami` with the name the client is logged in as.
     #[websocket("room")]
-    async fn room(socket: SocketRef, MaybeUser(user): MaybeUser) {
+    async fn room(socket: SocketRef) {
         socket.join(ROOM);
-        let name = user.map(|user| user.name);
-        socket.emit("you", &json!({ "name": name })).ok();
+        socket.on(
+            "whoami",
+            async |MaybeUser(user): MaybeUser, ack: AckSender| {
+                let name = user.map(|user| user.name);
+                ack.send(&json!({ "name": name })).ok();
+            },
+        );
         socket.on(
             "message",
             async |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(mut message)| {

@@ -9,8 +9,8 @@ export default {
             item.textContent = message.from ? `${message.from}: ${message.text}` : String(message.text);
             this._log.append(item);
         });
-        // The server reads the session cookie when the socket connects and says who we are.
-        this._room.on("you", ({ name }) => {
+        // The server read the session cookie when the socket connected; it tells who we are.
+        this._room.emitWithAck("whoami", null).then(({ name }) => {
             root.querySelector("[data-itemid='who']").textContent = name ? `Logged in as ${name}.` : "Not logged in.";
             root.querySelector("[data-itemid='login']").hidden = Boolean(name);
             root.querySelector("[data-itemid='logout']").hidden = !name;

@@ -82,8 +82,8 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Tells the client who it is logged in as (`you`), then re-emits every `message` to
- * everyone connected, the sender included, signed with the sender's name when logged in.
+ * Re-emits every `message` to everyone connected, the sender included, signed with the
+ * sender's name when logged in; acks `whoami` with the name the client is logged in as.
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -124,8 +124,8 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Tells the client who it is logged in as (`you`), then re-emits every `message` to
-     * everyone connected, the sender included, signed with the sender's name when logged in.
+     * Re-emits every `message` to everyone connected, the sender included, signed with the
+     * sender's name when logged in; acks `whoami` with the name the client is logged in as.
      */
     room(): ChatRoom;
 };
