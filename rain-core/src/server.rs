@@ -128,6 +128,13 @@ impl App {
     ///
     /// Without one (and without `RAIN_SESSION_SECRET`), a random key is made at startup and a
     /// warning logged. Fails when the secret is too short.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let secret = std::fs::read("/run/secrets/rain-session").expect("the secret file");
+    /// let app = rain_core::App::discover()?.session_secret(secret)?;
+    /// # Ok(()) }
+    /// ```
     pub fn session_secret(self, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
         let sessions = match &self.sessions {
             Some(current) => Sessions::new(secret)?
@@ -147,8 +154,18 @@ impl App {
     /// Serves an app's own HTTP route at `path` (a login form's `POST`, say), beside Rain's.
     ///
     /// Its handlers can take [`Session`](session::Session), [`User`](session::User) and
-    /// [`Sessions`] as arguments. Like axum's `Router::route`, a path routed twice panics when the
-    /// router is built.
+    /// [`Sessions`] as arguments. Like axum's `Router::route`, a path routed twice for one method
+    /// panics when the router is built.
+    ///
+    /// ```no_run
+    /// use axum::routing::get;
+    /// use rain_core::session::User;
+    ///
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let app = rain_core::App::discover()?
+    ///     .route("/hello", get(async |user: User| format!("Hello {}", user.name)));
+    /// # Ok(()) }
+    /// ```
     pub fn route(mut self, path: impl Into<String>, method_router: MethodRouter) -> Self {
         self.routes.push((path.into(), method_router));
         self
@@ -157,6 +174,17 @@ impl App {
     /// Calls `setup` with the Socket.IO server once the components' sockets are mounted, to
     /// mount namespaces written directly with socketioxide. Such a namespace reads sessions only
     /// if its handler has [`ReadSession`](session::ReadSession) as its last middleware.
+    ///
+    /// ```no_run
+    /// use rain_core::{SocketRef, session::ReadSession};
+    /// use socketioxide::handler::ConnectHandler as _;
+    ///
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let app = rain_core::App::discover()?.on_socket_io(|io| {
+    ///     io.ns("/plain", (async |socket: SocketRef| {}).with(ReadSession));
+    /// });
+    /// # Ok(()) }
+    /// ```
     pub fn on_socket_io(mut self, setup: fn(&SocketIo)) -> Self {
         self.socket_io_setups.push(setup);
         self

@@ -764,6 +764,22 @@ pub fn require_session(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
 
 /// A guard that refuses a socket (or event) without a logged-in user, saying why: the reasons of
 /// [`require_session`], or `not logged in: log in first`.
+///
+/// Guards are plain functions, so one can build on it:
+///
+/// ```
+/// use rain_core::guard::{GuardContext, Refusal};
+/// use rain_core::session;
+///
+/// fn require_admin(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
+///     session::require_user(ctx)?;
+///     let session = session::of(ctx.socket())?;
+///     match session.get::<bool>("admin") {
+///         Some(true) => Ok(()),
+///         _ => Err("admins only".into()),
+///     }
+/// }
+/// ```
 pub fn require_user(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
     user_of(ctx.socket())?;
     Ok(())
