@@ -76,6 +76,7 @@ mod page;
 mod pipeline;
 pub mod registry;
 mod server;
+pub mod session;
 mod socket;
 
 #[doc(hidden)]

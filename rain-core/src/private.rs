@@ -55,7 +55,11 @@ where
         handler,
         marker: PhantomData,
     };
-    io.ns(namespace, observed.with(admit))
+    // Added last, so that it runs first: guards and handlers find the session read.
+    io.ns(
+        namespace,
+        observed.with(admit).with(crate::session::ReadSession),
+    )
 }
 
 /// A socket's connect handler, with each connection counted and its call in a `connect` span.

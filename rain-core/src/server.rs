@@ -12,7 +12,7 @@ use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
-    routing::get,
+    routing::{MethodRouter, get},
 };
 use serde::Serialize;
 use socketioxide::layer::SocketIoLayer;
@@ -26,6 +26,7 @@ use crate::{
     client, introspection,
     metrics::{self, Metrics},
     registry::{Location, Registry},
+    session::{self, Sessions},
 };
 
 /// The address [`App::serve_from_env`] listens on when `RAIN_ADDR` is not set.
@@ -48,6 +49,10 @@ pub struct App {
     registry: Arc<Registry>,
     pages: Vec<(String, Page)>,
     limits: Limits,
+    /// `None` until configured: a random key is made when the router is built.
+    sessions: Option<Sessions>,
+    routes: Vec<(String, MethodRouter)>,
+    socket_io_setups: Vec<fn(&SocketIo)>,
 }
 
 /// What every request handler shares.
@@ -100,6 +105,9 @@ impl App {
             registry: Arc::new(registry),
             pages: Vec::new(),
             limits: Limits::default(),
+            sessions: None,
+            routes: Vec::new(),
+            socket_io_setups: Vec::new(),
         }
     }
 
@@ -117,6 +125,74 @@ impl App {
     /// The limits this app enforces.
     pub fn current_limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Signs sessions under a key derived from `secret` (at least
+    /// [`MIN_SECRET_LEN`](session::MIN_SECRET_LEN) random bytes), so that they survive restarts
+    /// and every node with the same secret accepts them (see [`crate::session`]).
+    ///
+    /// Without one (and without `RAIN_SESSION_SECRET`), a random key is made at startup and a
+    /// warning logged. Fails when the secret is too short.
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let secret = std::fs::read("/run/secrets/rain-session").expect("the secret file");
+    /// let app = rain_core::App::discover()?.session_secret(secret)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn session_secret(self, secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+        let sessions = match &self.sessions {
+            Some(current) => Sessions::new(secret)?
+                .max_age(current.current_max_age())
+                .secure(current.is_secure()),
+            None => Sessions::new(secret)?,
+        };
+        Ok(self.sessions(sessions))
+    }
+
+    /// Uses `sessions` (a key with its max age and cookie settings) for this app's sessions.
+    pub fn sessions(mut self, sessions: Sessions) -> Self {
+        self.sessions = Some(sessions);
+        self
+    }
+
+    /// Serves an app's own HTTP route at `path` (a login form's `POST`, say), beside Rain's.
+    ///
+    /// Its handlers can take [`Session`](session::Session), [`User`](session::User) and
+    /// [`Sessions`] as arguments. Like axum's `Router::route`, a path routed twice for one method
+    /// panics when the router is built.
+    ///
+    /// ```no_run
+    /// use axum::routing::get;
+    /// use rain_core::session::User;
+    ///
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let app = rain_core::App::discover()?
+    ///     .route("/hello", get(async |user: User| format!("Hello {}", user.name)));
+    /// # Ok(()) }
+    /// ```
+    pub fn route(mut self, path: impl Into<String>, method_router: MethodRouter) -> Self {
+        self.routes.push((path.into(), method_router));
+        self
+    }
+
+    /// Calls `setup` with the Socket.IO server once the components' sockets are mounted, to
+    /// mount namespaces written directly with socketioxide. Such a namespace reads sessions only
+    /// if its handler has [`ReadSession`](session::ReadSession) as its last middleware.
+    ///
+    /// ```no_run
+    /// use rain_core::{SocketRef, session::ReadSession};
+    /// use socketioxide::handler::ConnectHandler as _;
+    ///
+    /// # fn run() -> Result<(), rain_core::Error> {
+    /// let app = rain_core::App::discover()?.on_socket_io(|io| {
+    ///     io.ns("/plain", (async |socket: SocketRef| {}).with(ReadSession));
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub fn on_socket_io(mut self, setup: fn(&SocketIo)) -> Self {
+        self.socket_io_setups.push(setup);
+        self
     }
 
     /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
@@ -143,6 +219,9 @@ impl App {
             .build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io, &self.limits);
+        }
+        for setup in &self.socket_io_setups {
+            setup(&io);
         }
         (layer, io)
     }
@@ -194,10 +273,20 @@ impl App {
                 }),
             );
         }
+        for (path, method_router) in &self.routes {
+            // Given its state now, so that the layers below wrap it once rather than per request.
+            router = router.route(path, method_router.clone().with_state(()));
+        }
+        let sessions = self.sessions.clone().unwrap_or_else(Sessions::random);
+        session::warn_if_random(&sessions);
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            // Before the layers: the Socket.IO layer must wrap services that exist once, not
+            // handlers made into services per request (each would get its own Engine.IO).
             .with_state(shared)
             .layer(layer)
+            // Outside the Socket.IO layer, so that handshakes carry the sessions too.
+            .layer(sessions.layer())
             .layer(CatchPanicLayer::new());
         Ok((router, io))
     }
@@ -288,12 +377,16 @@ impl App {
         }
     }
 
-    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C.
+    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, with the limits and session
+    /// settings that `RAIN_*` variables set over the builder's (see [`crate::limits`] and
+    /// [`crate::session`]).
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
     /// program installed one already.
     pub async fn serve_from_env(mut self) -> Result<(), Error> {
         self.limits = self.limits.with_env()?;
+        let sessions = self.sessions.take().unwrap_or_else(Sessions::random);
+        self.sessions = Some(sessions.with_env()?);
         let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = value
             .parse()

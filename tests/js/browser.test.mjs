@@ -162,3 +162,27 @@ test("controllers that throw are reported with their module id and stop no other
     assert.match(reported.join("\n"), /throws on purpose/);
     await page.close();
 });
+
+test("logging in through the chat's form: the chat shows the name, and messages carry it", async () => {
+    const { page, problems } = await openPage(browser.context, server.url + "/");
+    await controllersStarted(page);
+    const who = page.locator(".chat [data-itemid='who']");
+    await who.filter({ hasText: "Not logged in." }).waitFor({ timeout: 10_000 });
+
+    await page.locator(".chat [data-itemid='login'] input[name='name']").fill("Ada");
+    await Promise.all([page.waitForURL(server.url + "/"), page.locator(".chat input[value='Log in']").click()]);
+    await controllersStarted(page);
+    await who.filter({ hasText: "Logged in as Ada." }).waitFor({ timeout: 10_000 });
+    // The session cookie reached the socket's handshake, yet scripts cannot read it.
+    assert.doesNotMatch(await page.evaluate(() => document.cookie), /rain_session/);
+
+    await page.locator(".chat [data-itemid='text']").fill("signed message");
+    await page.locator(".chat button[type='submit']").click();
+    await page.locator(".chat [data-itemid='log'] li", { hasText: "Ada: signed message" }).waitFor({ timeout: 10_000 });
+
+    await Promise.all([page.waitForURL(server.url + "/"), page.locator(".chat input[value='Log out']").click()]);
+    await controllersStarted(page);
+    await who.filter({ hasText: "Not logged in." }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(problems, []);
+    await page.close();
+});

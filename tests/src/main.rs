@@ -1,6 +1,7 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
-//! components that exist only to misbehave (a panicking handler), to echo acks, or to exercise
-//! the event pipeline (return-value acks, guards, limits).
+//! components that exist only to misbehave (a panicking handler), to echo acks, to exercise
+//! the event pipeline (return-value acks, guards, limits) or to report sessions (with the HTTP
+//! routes that log in and issue tokens).
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -176,9 +177,121 @@ mod elsewhere {
     }
 }
 
+/// Sessions seen from sockets: cookie or token, extractors, guards.
+#[component(name = "accounts", version = "1.0")]
+mod accounts {
+    use super::*;
+    use rain_core::session::{self, MaybeUser, Session, User};
+
+    /// What a socket knows of its session.
+    pub(crate) fn report(session: Result<Session, session::SessionError>) -> Value {
+        match session {
+            Ok(session) => json!({
+                "sessionId": session.id(),
+                "user": session.user(),
+                "data": session.data(),
+            }),
+            Err(error) => json!({ "error": error.to_string() }),
+        }
+    }
+
+    /// Emits `session` on connect; acks every `whoami` with the session and user as the event
+    /// handler's own arguments see them.
+    #[websocket("whoami")]
+    async fn whoami(socket: SocketRef, MaybeUser(user): MaybeUser) {
+        let mut connected = report(session::of(&socket));
+        connected["userOnConnect"] = json!(user);
+        socket.emit("session", &connected).ok();
+        socket.on(
+            "whoami",
+            async |socket: SocketRef, MaybeUser(user): MaybeUser, ack: AckSender| {
+                let mut answer = report(session::of(&socket));
+                answer["userInEvent"] = json!(user);
+                ack.send(&answer).ok();
+            },
+        );
+    }
+
+    /// Takes the user as an argument: greets it by name; never called without one.
+    #[websocket("members")]
+    async fn members(socket: SocketRef, user: User) {
+        socket.emit("welcome", &user.name).ok();
+    }
+
+    /// Greets the user of a socket that passed the `require_user` guard.
+    pub(crate) async fn members_only(socket: SocketRef, user: User) {
+        socket.emit("welcome", &user.name).ok();
+    }
+}
+
+/// HTTP routes that log in, out and issue tokens, answering with what the session holds.
+mod account_routes {
+    use axum::{Json, routing::post};
+    use rain_core::{
+        App,
+        guard::{GuardContext, Refusal},
+        session::{self, ReadSession, Session, Sessions, User},
+    };
+    use serde::Deserialize;
+    use serde_json::Value;
+    use socketioxide::handler::ConnectHandler as _;
+
+    /// Who logs in, and what the session keeps besides.
+    #[derive(Deserialize)]
+    struct Login {
+        id: String,
+        name: String,
+        #[serde(default)]
+        data: serde_json::Map<String, Value>,
+    }
+
+    async fn log_in(mut session: Session, Json(login): Json<Login>) -> (Session, Json<Value>) {
+        session.log_in(User::new(login.id, login.name));
+        for (key, value) in login.data {
+            session.insert(key, value);
+        }
+        let report = crate::accounts::report(Ok(session.clone()));
+        (session, Json(report))
+    }
+
+    async fn log_out(mut session: Session) -> (Session, Json<Value>) {
+        session.log_out();
+        let report = crate::accounts::report(Ok(session.clone()));
+        (session, Json(report))
+    }
+
+    async fn me(session: Session) -> Json<Value> {
+        Json(crate::accounts::report(Ok(session)))
+    }
+
+    async fn token(sessions: Sessions, Json(login): Json<Login>) -> String {
+        sessions.token_for(User::new(login.id, login.name))
+    }
+
+    async fn require_user(socket: rain_core::SocketRef) -> Result<(), Refusal> {
+        session::require_user(&GuardContext::new(&socket, None))
+    }
+
+    /// Adds the routes, and the namespace `/guarded/members` that refuses sockets without a user.
+    pub(crate) fn add(app: App) -> App {
+        app.route("/accounts/login", post(log_in))
+            .route("/accounts/logout", post(log_out))
+            .route("/accounts/me", axum::routing::get(me))
+            .route("/accounts/token", post(token))
+            .on_socket_io(|io| {
+                io.ns(
+                    "/guarded/members",
+                    crate::accounts::members_only
+                        .with(require_user)
+                        .with(ReadSession),
+                );
+            })
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<(), rain_core::Error> {
-    intents_example::app()?
+    account_routes::add(intents_example::app()?)
         .page(
             "/faults",
             Page::new("Faulty controllers beside a working one")

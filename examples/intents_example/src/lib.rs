@@ -1,9 +1,12 @@
 //! The intents example: RAIN's `intents-example` component, whose socket answers `hello` with
-//! `bye`, and a `chat` component whose controller also reaches the intents example's socket.
+//! `bye`, and a `chat` component whose controller also reaches the intents example's socket and
+//! shows who is logged in (`POST /login` with a name, `POST /logout`).
 //!
 //! [`app`] builds the app; `main.rs` serves it. Tests call [`app`] too.
 
+use axum::{Form, response::Redirect, routing::post};
 use rain_core::prelude::*;
+use rain_core::session::{MaybeUser, Session, User};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -77,14 +80,25 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Re-emits every `message` to everyone connected, the sender included, and acks the
-    /// sender with `null`, or `{ "error": ... }` when it could not be delivered.
+    /// Re-emits every `message` to everyone connected, the sender included, signed with the
+    /// sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
+    /// it could not be delivered; acks `whoami` with the name the client is logged in as.
     #[websocket("room")]
     async fn room(socket: SocketRef) {
         socket.join(ROOM);
         socket.on(
+            "whoami",
+            async |MaybeUser(user): MaybeUser, ack: AckSender| {
+                let name = user.map(|user| user.name);
+                ack.send(&json!({ "name": name })).ok();
+            },
+        );
+        socket.on(
             "message",
-            async |socket: SocketRef, Data::<Value>(message)| {
+            async |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(mut message)| {
+                if let (Some(user), Some(fields)) = (user, message.as_object_mut()) {
+                    fields.insert("from".to_owned(), user.name.into());
+                }
                 let delivered = socket.within(ROOM).emit("message", &message).await;
                 if let Err(error) = &delivered {
                     tracing::warn!(%error, "chat message not delivered");
@@ -95,14 +109,41 @@ pub mod chat {
     }
 }
 
-/// The example app: both components, and a main page at `/` showing them together.
+/// The login form's fields.
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    /// The name to chat under.
+    pub name: String,
+}
+
+/// `POST /login`: logs in under the name given (this example checks no password) and goes back
+/// to `/`. The returned session writes the signed cookie that the sockets read.
+async fn log_in(mut session: Session, Form(login): Form<Login>) -> (Session, Redirect) {
+    let name = login.name.trim();
+    if !name.is_empty() {
+        session.log_in(User::new(name, name));
+    }
+    (session, Redirect::to("/"))
+}
+
+/// `POST /logout`: logs out and goes back to `/`.
+async fn log_out(mut session: Session) -> (Session, Redirect) {
+    session.log_out();
+    (session, Redirect::to("/"))
+}
+
+/// The example app: both components, a main page at `/` showing them together, and the login
+/// and logout routes.
 pub fn app() -> Result<App, rain_core::Error> {
-    Ok(App::discover()?.page(
-        "/",
-        Page::new("Rain intents example")
-            .view("intents-example-1.0", "index")
-            .view("chat-1.0", "index"),
-    ))
+    Ok(App::discover()?
+        .page(
+            "/",
+            Page::new("Rain intents example")
+                .view("intents-example-1.0", "index")
+                .view("chat-1.0", "index"),
+        )
+        .route("/login", post(log_in))
+        .route("/logout", post(log_out)))
 }
 
 #[cfg(test)]

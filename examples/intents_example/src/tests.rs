@@ -319,3 +319,51 @@ fn stale_bindings_fail_the_check_with_a_diff() {
 }
 
 mod observability;
+
+/// `POST /login` answers with a redirect and the signed session cookie; `POST /logout` with a new
+/// one that names nobody (the HTTP side reads it back through `rain_core::session::User`).
+#[tokio::test]
+async fn login_form_sets_the_session_cookie() {
+    let app = crate::app()
+        .unwrap()
+        .session_secret("the example's test secret, 32 bytes or more")
+        .unwrap();
+    let sessions =
+        rain_core::session::Sessions::new("the example's test secret, 32 bytes or more").unwrap();
+    let router = app.router().unwrap();
+    let form = |uri: &str, body: &str, cookie: Option<&str>| {
+        let mut request =
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from(body.to_owned())).unwrap()
+    };
+    let cookie_of = |response: &axum::response::Response| {
+        let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        set_cookie.split(';').next().unwrap().to_owned()
+    };
+
+    let response = router
+        .clone()
+        .oneshot(form("/login", "name=Ada", None))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], "/");
+    let cookie = cookie_of(&response);
+    let token = cookie.strip_prefix("rain_session=").unwrap();
+    let session = sessions.verify(token).unwrap();
+    assert_eq!(session.user().unwrap().name, "Ada");
+
+    let response = router
+        .oneshot(form("/logout", "", Some(&cookie)))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = cookie_of(&response);
+    let token = cookie.strip_prefix("rain_session=").unwrap();
+    let session = sessions.verify(token).unwrap();
+    assert_eq!(session.user(), None);
+}

@@ -6,8 +6,14 @@ export default {
         this._room = this.viewContext.getWebSocket("room");
         this._room.on("message", (message) => {
             const item = document.createElement("li");
-            item.textContent = String(message.text);
+            item.textContent = message.from ? `${message.from}: ${message.text}` : String(message.text);
             this._log.append(item);
+        });
+        // The server read the session cookie when the socket connected; it tells who we are.
+        this._room.emitWithAck("whoami", null).then(({ name }) => {
+            root.querySelector("[data-itemid='who']").textContent = name ? `Logged in as ${name}.` : "Not logged in.";
+            root.querySelector("[data-itemid='login']").hidden = Boolean(name);
+            root.querySelector("[data-itemid='logout']").hidden = !name;
         });
         // Another component's socket, reached through the runtime's messaging.
         this._intents = this.clientRuntime.messaging._getWebSocket("intents-example-1.0", "chat/dummy socket");
