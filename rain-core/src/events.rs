@@ -267,7 +267,10 @@ impl<S: Events> TypedSocket<S> {
             name,
             async move |socket: SocketRef, TryData::<E::Payload>(payload), ack: AckSender| {
                 let reply = match payload {
-                    Ok(payload) => ack.send(&handler(TypedSocket::new(socket), payload).await),
+                    Ok(payload) => {
+                        let running = handler(TypedSocket::new(socket.clone()), payload);
+                        ack.send(&crate::shutdown::track(&socket, running).await)
+                    }
                     Err(error) => {
                         tracing::warn!(ns = socket.ns(), event = name, %error, "payload refused");
                         ack.send(&PayloadError {

@@ -53,6 +53,7 @@
 //! library crate must link that crate; refer to it at least once, e.g. `use my_components as _;`.
 #![warn(missing_docs)]
 
+mod admission;
 mod assets;
 pub mod bindings;
 mod client;
@@ -60,14 +61,17 @@ mod error;
 pub mod events;
 pub mod guard;
 pub mod limits;
+pub mod origin;
 mod page;
 pub mod registry;
 mod server;
+pub mod shutdown;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+pub use admission::Refusal;
 pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
 pub use limits::Limits;

@@ -1,5 +1,6 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
-//! components that exist only to misbehave (a panicking handler) or to echo acks.
+//! components that exist only to misbehave (a panicking handler), to echo acks, or to observe
+//! deliveries and shutdowns.
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -49,6 +50,41 @@ mod echo {
                 Err(error) => json!({ "error": error }),
             };
             socket.emit("answered", &report).ok();
+        });
+    }
+}
+
+rain_core::events! {
+    /// The events of `lifecycle/work`.
+    pub Work {
+        /// Works for the given number of milliseconds, then acks `"done"`.
+        slow: receive u64 => String,
+    }
+}
+
+/// What the robustness tests need: exactly-once bookkeeping and handlers that take time.
+#[component(name = "lifecycle", version = "1.0")]
+mod lifecycle {
+    use super::*;
+
+    /// Echoes every `note` back as `noted` (so a client sees each delivery) and acks it.
+    #[websocket("notes")]
+    async fn notes(socket: SocketRef) {
+        socket.on(
+            "note",
+            async |socket: SocketRef, Data::<Value>(note), ack: AckSender| {
+                socket.emit("noted", &note).ok();
+                ack.send(&note).ok();
+            },
+        );
+    }
+
+    /// A handler still running when the server is told to stop.
+    #[websocket("work")]
+    async fn work(socket: TypedSocket<Work>) {
+        socket.on(Work::slow, async |_socket, ms| {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            "done".to_owned()
         });
     }
 }
