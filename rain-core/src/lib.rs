@@ -57,6 +57,7 @@ mod admission;
 mod assets;
 pub mod bindings;
 mod client;
+mod connect;
 mod error;
 pub mod events;
 pub mod guard;

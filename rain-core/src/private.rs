@@ -11,7 +11,9 @@ pub use inventory;
 pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
-use crate::{Adapter, SocketIo};
+pub use crate::connect::SocketHandler;
+
+use crate::{Adapter, SocketIo, connect::Inline};
 
 /// The wire name of an event declared as an identifier: `r#type` is `type`.
 ///
@@ -23,15 +25,15 @@ pub const fn event_name(ident: &'static str) -> &'static str {
     }
 }
 
-/// Mounts `handler` on `io` at `namespace`.
+/// Mounts `handler` on `io` at `namespace`, started inline (see [`crate::connect`]).
 ///
 /// Not public API. Used by generated code.
 pub fn mount<H, T>(io: &SocketIo, namespace: String, handler: H)
 where
-    H: ConnectHandler<Adapter, T>,
+    H: SocketHandler<T>,
     T: Send + Sync + 'static,
 {
-    io.ns(namespace, handler)
+    io.ns(namespace, Inline(handler, std::marker::PhantomData))
 }
 
 /// Implemented by every type that a `#[websocket]` handler can take as an argument.
