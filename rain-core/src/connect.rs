@@ -27,8 +27,8 @@ use socketioxide::{
 
 use crate::Adapter;
 
-/// A connect handler (an `async fn` of connect extractors) started inline (see [the
-/// module](self)).
+/// A connect handler (an `async fn` of connect extractors), started inline: run up to its first
+/// `.await` before socketioxide reads the client's next packet, so its `on` calls are in place.
 ///
 /// Not public API. Used by generated code through [`crate::__private::mount`].
 #[diagnostic::on_unimplemented(

@@ -25,7 +25,7 @@ pub const fn event_name(ident: &'static str) -> &'static str {
     }
 }
 
-/// Mounts `handler` on `io` at `namespace`, started inline (see [`crate::connect`]).
+/// Mounts `handler` on `io` at `namespace`, started inline (see `SocketHandler`).
 ///
 /// Not public API. Used by generated code.
 pub fn mount<H, T>(io: &SocketIo, namespace: String, handler: H)
