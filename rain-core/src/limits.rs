@@ -23,7 +23,9 @@
 //!   it opens); a handshake past it is answered `503 Service Unavailable` with `Retry-After: 5`.
 //! - **`max_connections_per_client`** counts sessions by peer IP address; a handshake past it is
 //!   answered `429 Too Many Requests`. Behind a reverse proxy every client has the proxy's
-//!   address: raise this limit there, or enforce it in the proxy.
+//!   address: raise this limit there, or enforce it in the proxy. An app served through
+//!   [`App::router`](crate::App::router) by a server of your own is counted by address only when
+//!   that server provides it (`into_make_service_with_connect_info::<SocketAddr>()`).
 //!
 //! A session's place is given back when the session ends; one that never joins a namespace ends
 //! after 10 s. Which web origins may connect at all is set apart, in [`crate::origin`].
