@@ -29,7 +29,20 @@ use crate::{
     shutdown::Drain,
 };
 
-/// Why a request to the Socket.IO endpoint was refused.
+/// Why a request to the Socket.IO endpoint was refused: its status, its reason (`Display`, sent as
+/// the response body) and a stable name for counting ([`Refusal::kind`]).
+///
+/// ```
+/// use rain_core::Refusal;
+///
+/// let refusal = Refusal::TooManyConnectionsFromClient(256);
+/// assert_eq!(refusal.kind(), "max_connections_per_client");
+/// assert_eq!(
+///     refusal.to_string(),
+///     "connection refused: your address has 256 open connections, the most one client may \
+///      have (max_connections_per_client)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Refusal {

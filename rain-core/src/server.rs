@@ -162,6 +162,17 @@ impl App {
     /// How long a graceful shutdown lets running handlers finish before it closes every socket
     /// (default 10 s; `RAIN_SHUTDOWN_TIMEOUT`, in seconds, in [`App::serve_from_env`]). See
     /// [`crate::shutdown`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// use std::time::Duration;
+    ///
+    /// rain_core::App::discover()?
+    ///     .shutdown_timeout(Duration::from_secs(30))
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.shutdown_timeout = timeout;
         self
