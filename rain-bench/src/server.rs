@@ -69,6 +69,10 @@ impl Programs {
             .env("RAIN_ADDR", &addr)
             .env("PORT", port.to_string())
             .env("RUST_LOG", "warn")
+            // Every benchmark connection comes from 127.0.0.1: Rain's per-address limit (256 by
+            // default) would refuse the idle-connection runs.
+            .env("RAIN_MAX_CONNECTIONS_PER_CLIENT", "1000000")
+            .env("RAIN_MAX_CONNECTIONS", "1000000")
             .env("NODE_ENV", "production")
             // Each connection sends as fast as its replies come: Rain's per-socket event rate
             // limit (a policy the other servers do not have) would refuse most of it.

@@ -145,6 +145,74 @@ mod tests {
         }
     }
 
+    mod properties {
+        use std::path::{Component, Path};
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Strings dense in what path checks get wrong: separators, dots, NUL, backslashes.
+        fn tricky_path() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("/".to_owned()),
+                    Just(".".to_owned()),
+                    Just("..".to_owned()),
+                    Just("\\".to_owned()),
+                    Just("\0".to_owned()),
+                    Just("%2e".to_owned()),
+                    Just(":".to_owned()),
+                    "[a-zé_-]{1,3}",
+                ],
+                0..12,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn plain_path() -> impl Strategy<Value = String> {
+            proptest::collection::vec("[a-zA-Z0-9_-]{1,8}(\\.[a-z]{1,4})?", 1..6)
+                .prop_map(|segments| segments.join("/"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            /// Whatever passes stays inside the folder: joined to a root, every component is a
+            /// plain name, so no `..`, root or prefix can lead out.
+            #[test]
+            fn what_passes_stays_inside(path in prop_oneof![tricky_path(), any::<String>()]) {
+                if let Some(checked) = checked_path(&path) {
+                    prop_assert_eq!(checked, path.as_str());
+                    prop_assert!(!checked.contains(['\\', '\0']));
+                    let joined = Path::new("/srv/component").join(checked);
+                    let inside = joined.strip_prefix("/srv/component").unwrap();
+                    prop_assert!(inside.components().all(|c| matches!(c, Component::Normal(_))));
+                    prop_assert_eq!(inside.components().count(), checked.split('/').count());
+                }
+            }
+
+            /// Plain relative paths always pass.
+            #[test]
+            fn plain_paths_always_pass(path in plain_path()) {
+                prop_assert_eq!(checked_path(&path), Some(path.as_str()));
+            }
+
+            /// A plain path with a traversal segment spliced in anywhere is refused.
+            #[test]
+            fn traversal_anywhere_is_refused(
+                path in plain_path(),
+                at in any::<prop::sample::Index>(),
+                bad in prop_oneof![Just(".."), Just("."), Just("")],
+            ) {
+                let mut segments: Vec<&str> = path.split('/').collect();
+                segments.insert(at.index(segments.len() + 1), bad);
+                let spliced = segments.join("/");
+                prop_assert_eq!(checked_path(&spliced), None);
+            }
+        }
+    }
+
     #[test]
     fn content_types() {
         assert_eq!(content_type("a.js"), "text/javascript; charset=utf-8");

@@ -105,6 +105,14 @@ pub enum Error {
         /// Why it does not parse.
         source: std::net::AddrParseError,
     },
+    /// An allowed origin (`App::allowed_origins`, `RAIN_ALLOWED_ORIGINS`) is not one.
+    #[error("`{origin}` cannot be an allowed origin: {reason}")]
+    BadOrigin {
+        /// The entry as given.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Binding or serving failed.
     #[error("{context}: {source}")]
     Io {

@@ -63,26 +63,31 @@
 #![warn(missing_docs)]
 
 pub mod ack;
+mod admission;
 mod assets;
 pub mod bindings;
 mod client;
+mod connect;
 mod error;
 pub mod events;
 pub mod guard;
 mod introspection;
 pub mod limits;
 pub mod metrics;
+pub mod origin;
 mod page;
 mod pipeline;
 pub mod registry;
 mod server;
 pub mod session;
+pub mod shutdown;
 mod socket;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+pub use admission::ConnectionRefusal;
 pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
 pub use limits::Limits;

@@ -19,6 +19,23 @@
 //! handled through [`crate::SocketRef::on`]; what the server sends does not count, so a client
 //! that only listens is disconnected after `idle_timeout` (it sees `disconnect` with the reason
 //! `io server disconnect`) unless it sends an event now and then.
+//!
+//! How the first three are enforced, before any handler runs:
+//!
+//! - **`max_payload`** bounds one Engine.IO packet: a WebSocket message (or frame) over it closes
+//!   that connection; a long-polling request body over it is answered `413 Payload Too Large`
+//!   with the reason, and its session is closed. The binary attachments of one Socket.IO packet
+//!   add up to at most `max_payload` too, at most 64 of them, arriving within 10 s.
+//! - **`max_connections`** counts Engine.IO sessions (one per browser tab, however many sockets
+//!   it opens); a handshake past it is answered `503 Service Unavailable` with `Retry-After: 5`.
+//! - **`max_connections_per_client`** counts sessions by peer IP address; a handshake past it is
+//!   answered `429 Too Many Requests`. Behind a reverse proxy every client has the proxy's
+//!   address: raise this limit there, or enforce it in the proxy. An app served through
+//!   [`App::router`](crate::App::router) by a server of your own is counted by address only when
+//!   that server provides it (`into_make_service_with_connect_info::<SocketAddr>()`).
+//!
+//! A session's place is given back when the session ends; one that never joins a namespace ends
+//! after 10 s. Which web origins may connect at all is set apart, in [`crate::origin`].
 
 use std::time::Duration;
 

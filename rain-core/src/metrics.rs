@@ -379,12 +379,18 @@ pub(crate) fn event_emitted(socket: &Socket<Adapter>, event: impl Into<Cow<'stat
 }
 
 /// Counts a connection refused before it reached a socket (`too many connections`, ...).
-#[allow(dead_code, reason = "called by the limits that refuse connections")]
 pub(crate) fn connection_refused(metrics: &Metrics, reason: &'static str) {
     metrics
         .refused
         .get_or_create(&ReasonLabels { reason })
         .inc();
+}
+
+/// Counts a connection refused by a socket's connect guards (reason `guard`).
+pub(crate) fn connection_refused_by_guard(socket: &Arc<Socket<Adapter>>) {
+    if let Ok(State(metrics)) = State::<Arc<Metrics>>::from_connect_parts(socket, &None) {
+        connection_refused(&metrics, "guard");
+    }
 }
 
 /// Counts a socket disconnected for staying idle.

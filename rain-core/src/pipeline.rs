@@ -135,7 +135,10 @@ impl SocketConfig {
     ///
     /// A refusal is what the client's `connect_error` carries (`err.message`).
     pub(crate) fn connect(self: &Arc<Self>, socket: &SocketRef) -> Result<(), Refusal> {
-        self.check(self.connect_guards, &GuardContext::new(socket, None))?;
+        if let Err(refusal) = self.check(self.connect_guards, &GuardContext::new(socket, None)) {
+            crate::metrics::connection_refused_by_guard(socket.arc());
+            return Err(refusal);
+        }
         let state = SocketState::new(Arc::clone(self), socket.arc());
         socket.extensions.insert(Arc::new(state));
         Ok(())
@@ -239,7 +242,8 @@ impl SocketState {
         let event = event.clone();
         tokio::spawn(
             async move {
-                let output = catch_unwind(future).await;
+                // Counted by the graceful shutdown, which waits for running handlers.
+                let output = crate::shutdown::track(&socket, catch_unwind(future)).await;
                 finish(output, ack, &config, &event);
                 metrics::handler_finished(&socket, event, arrived.elapsed());
             }

@@ -12,11 +12,13 @@ pub use inventory;
 pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
+pub use crate::connect::SocketHandler;
+
 use std::{marker::PhantomData, sync::Arc};
 
 use socketioxide::{handler::Value, socket::Socket};
 
-use crate::{Adapter, SocketIo, SocketRef, metrics, pipeline::SocketConfig};
+use crate::{Adapter, SocketIo, SocketRef, connect::Inline, metrics, pipeline::SocketConfig};
 
 /// The wire name of an event declared as an identifier: `r#type` is `type`.
 ///
@@ -42,7 +44,7 @@ pub struct Mount {
 /// Not public API. Used by generated code.
 pub fn mount<H, T>(io: &SocketIo, mount: Mount, handler: H)
 where
-    H: ConnectHandler<Adapter, T>,
+    H: SocketHandler<T>,
     T: Send + Sync + 'static,
 {
     let Mount { namespace, config } = mount;
@@ -52,7 +54,7 @@ where
     };
     // The guards run first: a refused connection is neither counted as opened nor traced.
     let observed = Observed {
-        handler,
+        handler: Inline(handler, PhantomData),
         marker: PhantomData,
     };
     // Added last, so that it runs first: guards and handlers find the session read.

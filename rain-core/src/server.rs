@@ -5,6 +5,7 @@ use std::{
     net::SocketAddr,
     path::Path as StdPath,
     sync::{Arc, OnceLock},
+    time::Duration,
 };
 
 use axum::{
@@ -15,19 +16,32 @@ use axum::{
     routing::{MethodRouter, get},
 };
 use serde::Serialize;
-use socketioxide::layer::SocketIoLayer;
+use socketioxide::{ParserConfig, layer::SocketIoLayer};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::{
     Adapter, Error, Limits, Page, SocketIo,
+    admission::{self, ConnectionLimiter, Gate},
     assets::{Asset, checked_path},
     bindings::{self, Bindings},
     client, introspection,
     metrics::{self, Metrics},
+    origin::AllowedOrigins,
     registry::{Location, Registry},
     session::{self, Sessions},
+    shutdown::{DEFAULT_SHUTDOWN_TIMEOUT, Drain},
 };
+
+/// Binary attachments one Socket.IO packet may announce. Rain's browser runtime sends none; the
+/// official clients send one per `Buffer`/`ArrayBuffer` argument.
+const MAX_ATTACHMENTS: usize = 64;
+
+/// How long the attachments a packet announced may take to arrive before the connection is closed.
+const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a new Engine.IO session may take to join its first namespace.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The address [`App::serve_from_env`] listens on when `RAIN_ADDR` is not set.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -53,6 +67,9 @@ pub struct App {
     sessions: Option<Sessions>,
     routes: Vec<(String, MethodRouter)>,
     socket_io_setups: Vec<fn(&SocketIo)>,
+    /// As given; checked by [`AllowedOrigins::parse`] when the router is built.
+    origins: Vec<String>,
+    shutdown_timeout: Duration,
 }
 
 /// What every request handler shares.
@@ -108,6 +125,8 @@ impl App {
             sessions: None,
             routes: Vec::new(),
             socket_io_setups: Vec::new(),
+            origins: Vec::new(),
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 
@@ -195,6 +214,51 @@ impl App {
         self
     }
 
+    /// Lets pages from `origins` use the sockets, besides the server's own origin (see
+    /// [`crate::origin`]); `RAIN_ALLOWED_ORIGINS` replaces this list in [`App::serve_from_env`].
+    ///
+    /// An entry that is not an origin (or is `*`) makes [`App::router`] and the `serve` methods
+    /// fail, naming it.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// rain_core::App::discover()?
+    ///     .allowed_origins(["https://app.example", "http://localhost:5173"])
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn allowed_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.origins = origins
+            .into_iter()
+            .map(|origin| origin.as_ref().to_owned())
+            .collect();
+        self
+    }
+
+    /// How long a graceful shutdown lets running handlers finish before it closes every socket
+    /// (default 10 s; `RAIN_SHUTDOWN_TIMEOUT`, in seconds, in [`App::serve_from_env`]). See
+    /// [`crate::shutdown`].
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// use std::time::Duration;
+    ///
+    /// rain_core::App::discover()?
+    ///     .shutdown_timeout(Duration::from_secs(30))
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
     /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
     pub fn page(mut self, path: impl Into<String>, page: Page) -> Self {
         self.pages.push((path.into(), page));
@@ -213,8 +277,24 @@ impl App {
     fn socket_io_measured(&self, metrics: Arc<Metrics>) -> (SocketIoLayer<Adapter>, SocketIo) {
         // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
+        let max_payload = self.limits.max_payload;
+        let max_message = usize::try_from(max_payload).unwrap_or(usize::MAX);
         let (layer, io) = SocketIo::builder()
             .ws_read_buffer_size(1024)
+            // One Engine.IO packet is one WebSocket message; a polling body is checked against
+            // `max_payload` by the engine itself (413).
+            .max_payload(max_payload)
+            .ws_max_message_size(max_message)
+            .ws_max_frame_size(max_message)
+            // A session that never joins a namespace keeps its connection permit (see
+            // `admission`) until this timeout closes it: socketioxide's 45 s is generous.
+            .connect_timeout(CONNECT_TIMEOUT)
+            .with_parser(
+                ParserConfig::common()
+                    .max_incoming_binary_buf_size(max_message)
+                    .max_incoming_binaries(MAX_ATTACHMENTS)
+                    .packet_completion_timeout(ATTACHMENT_TIMEOUT),
+            )
             .with_state(metrics)
             .build_layer();
         for socket in self.registry.sockets() {
@@ -233,7 +313,8 @@ impl App {
         Ok(self.router_with_io()?.0)
     }
 
-    fn router_with_io(&self) -> Result<(Router, SocketIo), Error> {
+    fn router_with_io(&self) -> Result<(Router, SocketIo, Arc<Drain>), Error> {
+        let origins = AllowedOrigins::parse(&self.origins)?;
         for (path, page) in &self.pages {
             page.check(path, &self.registry)?;
         }
@@ -243,7 +324,7 @@ impl App {
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
-            metrics,
+            metrics: Arc::clone(&metrics),
             io: io.clone(),
             bindings: OnceLock::new(),
         });
@@ -279,6 +360,15 @@ impl App {
         }
         let sessions = self.sessions.clone().unwrap_or_else(Sessions::random);
         session::warn_if_random(&sessions);
+        let gate = Gate {
+            limiter: ConnectionLimiter::new(&self.limits),
+            drain: Arc::new(Drain::default()),
+            cors: origins.cors(),
+            origins,
+            max_payload: self.limits.max_payload,
+            metrics,
+        };
+        let drain = Arc::clone(&gate.drain);
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             // Before the layers: the Socket.IO layer must wrap services that exist once, not
@@ -287,8 +377,11 @@ impl App {
             .layer(layer)
             // Outside the Socket.IO layer, so that handshakes carry the sessions too.
             .layer(sessions.layer())
+            .layer(gate.cors.clone())
+            // Outside CORS: a foreign origin is refused before anything answers it.
+            .layer(axum::middleware::from_fn_with_state(gate, admission::admit))
             .layer(CatchPanicLayer::new());
-        Ok((router, io))
+        Ok((router, io, drain))
     }
 
     /// The client bindings of this app's components and sockets (see [`crate::bindings`]).
@@ -387,6 +480,17 @@ impl App {
         self.limits = self.limits.with_env()?;
         let sessions = self.sessions.take().unwrap_or_else(Sessions::random);
         self.sessions = Some(sessions.with_env()?);
+        if let Ok(list) = std::env::var("RAIN_ALLOWED_ORIGINS") {
+            self.origins = list.split(',').map(str::to_owned).collect();
+        }
+        if let Ok(value) = std::env::var("RAIN_SHUTDOWN_TIMEOUT") {
+            let seconds: u64 = value.trim().parse().map_err(|_| {
+                Error::Usage(format!(
+                    "RAIN_SHUTDOWN_TIMEOUT=`{value}` is not a whole number of seconds"
+                ))
+            })?;
+            self.shutdown_timeout = Duration::from_secs(seconds);
+        }
         let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = value
             .parse()
@@ -409,7 +513,9 @@ impl App {
         self.serve_with(listener, stop_signal()).await
     }
 
-    /// Serves on `listener` until `shutdown` completes, then closes every socket and stops.
+    /// Serves on `listener` until `shutdown` completes, then shuts down gracefully (see
+    /// [`crate::shutdown`]): refuses new sessions, sends every socket `rain:shutdown`, lets
+    /// running handlers finish within [`App::shutdown_timeout`], closes every socket and stops.
     ///
     /// Prints the components, their sockets and pages, then `listening on http://<addr>`.
     pub async fn serve_with(
@@ -417,19 +523,22 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let (router, io) = self.router_with_io()?;
+        let (router, io, drain) = self.router_with_io()?;
+        let timeout = self.shutdown_timeout;
         let addr = listener.local_addr().map_err(|source| Error::Io {
             context: "cannot read the listening address".to_owned(),
             source,
         })?;
         println!("{}", self.startup_table(addr));
         println!("listening on http://{addr}");
-        axum::serve(listener, router)
+        // The peer address is what `max_connections_per_client` counts by.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 // Long-polling requests and WebSocket sessions would otherwise hold the
                 // shutdown open until their clients go away.
-                io.close().await;
+                drain.shut_down(&io, timeout).await;
             })
             .await
             .map_err(|source| Error::Io {

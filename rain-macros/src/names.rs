@@ -223,4 +223,86 @@ mod tests {
         assert!(message("a#b").contains("cannot contain `#`"));
         assert!(message("a\tb").contains("`a\\tb` contains a control character"));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// Strings dense in what the rules are about.
+        fn tricky() -> impl Strategy<Value = String> {
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("/"),
+                    Just("."),
+                    Just(".."),
+                    Just(","),
+                    Just("?"),
+                    Just("#"),
+                    Just("-"),
+                    Just(" "),
+                    Just("\t"),
+                    Just("é"),
+                    Just("a"),
+                    Just("1"),
+                ],
+                0..10,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn any_name() -> impl Strategy<Value = String> {
+            prop_oneof![tricky(), any::<String>()]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+            /// A component name is accepted exactly when it is a URL-safe id, and a refusal
+            /// always says what would be right.
+            #[test]
+            fn component_names_follow_the_rule(name in any_name()) {
+                let expected = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+                    && !name.ends_with('-');
+                match check_component_name(&name) {
+                    Ok(()) => prop_assert!(expected, "accepted {:?}", name),
+                    Err(message) => {
+                        prop_assert!(!expected, "refused {:?}", name);
+                        prop_assert!(message.contains("component name"));
+                    }
+                }
+            }
+
+            /// A version is accepted exactly when it is two or three dot-separated numbers.
+            #[test]
+            fn versions_follow_the_rule(version in prop_oneof![any_name(), "[0-9.]{0,8}"]) {
+                let parts: Vec<&str> = version.split('.').collect();
+                let expected = (2..=3).contains(&parts.len())
+                    && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(check_version(&version).is_ok(), expected, "{:?}", version);
+            }
+
+            /// An accepted socket name makes a namespace that Socket.IO reads back unchanged:
+            /// no empty, `.` or `..` segment, nothing a packet or URL would cut it at.
+            #[test]
+            fn accepted_socket_names_are_clean(name in any_name()) {
+                if check_socket_name(&name).is_ok() {
+                    prop_assert!(!name.is_empty());
+                    prop_assert!(name.split('/').all(|s| !matches!(s, "" | "." | "..")));
+                    prop_assert!(!name.contains([',', '?', '#']));
+                    prop_assert!(!name.chars().any(char::is_control));
+                }
+            }
+
+            /// Names built from clean segments are always accepted.
+            #[test]
+            fn clean_socket_names_pass(
+                segments in proptest::collection::vec("[a-zA-Z0-9 _-]{0,6}[a-zA-Z0-9_-]", 1..5),
+            ) {
+                let name = segments.join("/");
+                prop_assert_eq!(check_socket_name(&name), Ok(()), "{:?}", name);
+            }
+        }
+    }
 }

@@ -350,6 +350,41 @@ describe("transports", () => {
 });
 
 describe("connection lifecycle", () => {
+    test(
+        "after a rain:shutdown notice, emits wait for the next connection and arrive there once",
+        TEST_TIMEOUT,
+        async (t) => {
+            const received = [];
+            const { server, manager } = await setUp(t, {
+                server: {
+                    setup: (io) =>
+                        io.of(NSP).on("connection", (s) =>
+                            s.on("n", (i) => received.push([s.id, i])),
+                        ),
+                },
+            });
+            const socket = manager.socket(NSP).connect();
+            await next(socket, "connect");
+            const firstId = socket.id;
+            const notice = next(socket, "rain:shutdown");
+            server.io.of(NSP).emit("rain:shutdown", { reason: "the server is shutting down" });
+            assert.deepEqual(await notice, [{ reason: "the server is shutting down" }]);
+            socket.emit("n", "after the notice");
+            const acked = socket.emitWithAck("echo", "held");
+            await sleep(200);
+            assert.deepEqual(received, [], "nothing is sent to a server that is closing");
+
+            // The server closes the connection, as a Rain server does once it has drained.
+            const reconnected = next(socket, "connect");
+            for (const s of await server.io.of(NSP).fetchSockets()) s.conn.close();
+            await reconnected;
+            assert.equal(await acked, "held");
+            assert.equal(await socket.emitWithAck("echo", "after"), "after");
+            assert.deepEqual(received, [[socket.id, "after the notice"]]);
+            assert.notEqual(socket.id, firstId);
+        },
+    );
+
     test("emits made before connect are delivered exactly once", TEST_TIMEOUT, async (t) => {
         const received = [];
         const { manager } = await setUp(t, {

@@ -1,7 +1,7 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
 //! components that exist only to misbehave (a panicking handler), to echo acks, to exercise
-//! the event pipeline (return-value acks, guards, limits) or to report sessions (with the HTTP
-//! routes that log in and issue tokens).
+//! the event pipeline (return-value acks, guards, limits), to report sessions (with the HTTP
+//! routes that log in and issue tokens) or to observe deliveries and shutdowns.
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -71,6 +71,41 @@ mod farewell {
             let id = socket.id.to_string();
             // No one left to tell is not a failure.
             socket.broadcast().emit("left", &id).await.ok();
+        });
+    }
+}
+
+rain_core::events! {
+    /// The events of `lifecycle/work`.
+    pub Work {
+        /// Works for the given number of milliseconds, then acks `"done"`.
+        slow: receive u64 => String,
+    }
+}
+
+/// What the robustness tests need: exactly-once bookkeeping and handlers that take time.
+#[component(name = "lifecycle", version = "1.0")]
+mod lifecycle {
+    use super::*;
+
+    /// Echoes every `note` back as `noted` (so a client sees each delivery) and acks it.
+    #[websocket("notes")]
+    async fn notes(socket: SocketRef) {
+        socket.on(
+            "note",
+            async |socket: SocketRef, Data::<Value>(note), ack: AckSender| {
+                socket.emit("noted", &note).ok();
+                ack.send(&note).ok();
+            },
+        );
+    }
+
+    /// A handler still running when the server is told to stop.
+    #[websocket("work")]
+    async fn work(socket: TypedSocket<Work>) {
+        socket.on(Work::slow, async |_socket, ms| {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            "done".to_owned()
         });
     }
 }

@@ -11,6 +11,8 @@ import { PacketType, decode, encode } from "./protocol.js";
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR } = PacketType;
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting"];
+// What a Rain server sends every socket when it starts shutting down (see rain_core::shutdown).
+const SHUTDOWN_EVENT = "rain:shutdown";
 
 /**
  * The delay in ms before reconnection attempt `attempt` (from 0): doubling, capped, jittered.
@@ -182,6 +184,9 @@ export class Socket extends Emitter {
     #ids = 0;
     #acks = new Map();
     #sendBuffer = [];
+    // Set by the server's shutdown notice until the next connect: emits wait for the server that
+    // replaces this one instead of going to one that is closing.
+    #held = false;
     #unavailable;
 
     /**
@@ -228,6 +233,9 @@ export class Socket extends Emitter {
 
     /**
      * Sends an event now, or once connected; a function as last argument gets the ack.
+     *
+     * Each emit is handed to the connection at most once: one that is buffered is sent on the
+     * next connect and then forgotten, and nothing is sent again after a reconnect.
      * @param {string} event
      * @param {...any} args
      * @returns {this}
@@ -242,7 +250,7 @@ export class Socket extends Emitter {
             data: [event, ...args],
         });
         if (ack) this.#acks.set(this.#ids++, ack);
-        if (this.connected) this.io?._packet(packet);
+        if (this.connected && !this.#held) this.io?._packet(packet);
         else this.#sendBuffer.push(packet);
         return this;
     }
@@ -283,9 +291,11 @@ export class Socket extends Emitter {
                 return this._onError(new Error("invalid CONNECT packet"));
             this.id = data.sid;
             this.connected = true;
+            this.#held = false;
             for (const packet of this.#sendBuffer.splice(0)) this.io?._packet(packet);
             this.emitReserved("connect");
         } else if (type === EVENT && this.connected) {
+            if (data[0] === SHUTDOWN_EVENT) this.#held = true;
             if (id !== undefined) data.push(this.#ackSender(id));
             this.emitReserved(data[0], ...data.slice(1));
         } else if (type === ACK) {

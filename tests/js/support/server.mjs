@@ -14,7 +14,7 @@ export function binary(name) {
 /**
  * Spawns `bin` with RAIN_ADDR=127.0.0.1:<port> (0 = any free port) and resolves once it prints
  * `listening on http://...`.
- * @returns {Promise<{ url: string, port: number, output: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, port: number, pid: number, output: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
 export async function startServer(bin, { port = 0, env = {} } = {}) {
     const child = spawn(bin, [], {
@@ -51,6 +51,7 @@ export async function startServer(bin, { port = 0, env = {} } = {}) {
     return {
         url,
         port: Number(new URL(url).port),
+        pid: child.pid,
         output: () => output,
         stop: () => stopWith("SIGINT"),
         kill: () => stopWith("SIGKILL"),
