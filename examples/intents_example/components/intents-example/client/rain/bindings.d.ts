@@ -82,8 +82,9 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` to everyone connected, the sender included, and acks the
- * sender with `null`, or `{ "error": ... }` when it could not be delivered.
+ * Re-emits every `message` to everyone connected, the sender included, signed with the
+ * sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
+ * it could not be delivered; acks `whoami` with the name the client is logged in as.
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -124,8 +125,9 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included, and acks the
-     * sender with `null`, or `{ "error": ... }` when it could not be delivered.
+     * Re-emits every `message` to everyone connected, the sender included, signed with the
+     * sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
+     * it could not be delivered; acks `whoami` with the name the client is logged in as.
      */
     room(): ChatRoom;
 };
