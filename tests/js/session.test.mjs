@@ -8,7 +8,8 @@ import { binary, startServer, next } from "./support/server.mjs";
 
 const SECRET = "a test secret that is long enough: 0123456789abcdef";
 const WHOAMI = "/accounts-1.0/whoami";
-const GUARDED = "/guarded/members";
+const GUARDED = "/accounts-1.0/members only";
+const HAND_MOUNTED = "/guarded/members";
 const ADA = { id: "42", name: "Ada" };
 
 let nodeA, nodeB, noSecret, shortLived;
@@ -109,6 +110,7 @@ test("a guarded socket with the login cookie connects", async () => {
 
 test("a guarded socket without a session is refused: no session", async () => {
     assert.equal(await refusal(connect(nodeA, GUARDED)), "no session: log in first");
+    assert.equal(await refusal(connect(nodeA, HAND_MOUNTED)), "no session: log in first");
     // An unguarded socket connects and is told why it has no session.
     const open = connect(nodeA, WHOAMI);
     assert.deepEqual(await next(open, "session"), { error: "no session: log in first", userOnConnect: null });

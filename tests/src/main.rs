@@ -254,6 +254,7 @@ mod accounts {
     }
 
     /// Greets the user of a socket that passed the `require_user` guard.
+    #[websocket("members only", guard = rain_core::session::require_user)]
     pub(crate) async fn members_only(socket: SocketRef, user: User) {
         socket.emit("welcome", &user.name).ok();
     }
@@ -307,7 +308,8 @@ mod account_routes {
         session::require_user(&GuardContext::new(&socket, None))
     }
 
-    /// Adds the routes, and the namespace `/guarded/members` that refuses sockets without a user.
+    /// Adds the routes, and the namespace `/guarded/members`, mounted by hand, that refuses
+    /// sockets without a user as `accounts-1.0/members only` does with its `guard`.
     pub(crate) fn add(app: App) -> App {
         app.route("/accounts/login", post(log_in))
             .route("/accounts/logout", post(log_out))
