@@ -11,14 +11,14 @@ use std::{future::Future, marker::PhantomData, sync::Arc};
 use serde::{Serialize, de::DeserializeOwned};
 use socketioxide::{
     SendError,
-    extract::{AckSender, TryData},
+    extract::TryData,
     handler::{FromConnectParts, FromMessageParts, Value},
     operators::BroadcastOperators,
     socket::Socket,
 };
 use ts_rs::TS;
 
-use crate::{Adapter, SocketRef, bindings::TypeScript};
+use crate::{AckSender, Adapter, SocketRef, bindings::TypeScript};
 
 /// Who sends an event, seen from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -56,11 +56,13 @@
 mod assets;
 pub mod bindings;
 mod client;
+pub mod cluster;
 mod error;
 pub mod events;
 pub mod guard;
 pub mod limits;
 mod page;
+pub mod presence;
 pub mod registry;
 mod server;
 
@@ -72,17 +74,19 @@ pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
 pub use limits::Limits;
 pub use page::Page;
+pub use presence::{Member, Presence};
 pub use rain_macros::{component, websocket};
 pub use registry::{Component, Location, Registry, Socket};
 pub use server::{App, DEFAULT_ADDR};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
 
-/// The Socket.IO adapter every socket of an app runs on.
+/// The Socket.IO adapter every socket of an app runs on: this node's alone, or shared with the
+/// other nodes through Redis ([`App::redis`], `RAIN_REDIS_URL`; see [`cluster`]).
 ///
-/// Handlers name it only through the aliases below ([`SocketRef`], [`SocketIo`]), so changing the
-/// adapter (to one shared by several nodes) changes no handler.
-pub type Adapter = socketioxide::adapter::LocalAdapter;
+/// Handlers name it only through the aliases below ([`SocketRef`], [`SocketIo`], [`AckSender`]),
+/// so running on several nodes changes no handler.
+pub type Adapter = cluster::NodeAdapter;
 
 /// A connected socket, as handlers receive it.
 pub type SocketRef = socketioxide::extract::SocketRef<Adapter>;
@@ -90,9 +94,14 @@ pub type SocketRef = socketioxide::extract::SocketRef<Adapter>;
 /// The Socket.IO server, as handlers receive it.
 pub type SocketIo = socketioxide::SocketIo<Adapter>;
 
+/// What acknowledges an event the client sent with a callback, as handlers receive it.
+pub type AckSender = socketioxide::extract::AckSender<Adapter>;
+
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
-    pub use crate::{App, Page, SocketIo, SocketRef, TypedSocket, component, websocket};
+    pub use crate::{
+        AckSender, App, Page, Presence, SocketIo, SocketRef, TypedSocket, component, websocket,
+    };
     pub use serde_json::{Value, json};
-    pub use socketioxide::extract::{AckSender, Data, Extension, HttpExtension, State, TryData};
+    pub use socketioxide::extract::{Data, Extension, HttpExtension, State, TryData};
 }

@@ -24,6 +24,7 @@ use crate::{
     assets::{Asset, checked_path},
     bindings::{self, Bindings},
     client,
+    cluster::{self, AdapterState, RedisLink},
     registry::{Location, Registry},
 };
 
@@ -47,6 +48,7 @@ pub struct App {
     registry: Arc<Registry>,
     pages: Vec<(String, Page)>,
     limits: Limits,
+    redis: Option<redis::Client>,
 }
 
 /// What every request handler shares.
@@ -95,6 +97,7 @@ impl App {
             registry: Arc::new(registry),
             pages: Vec::new(),
             limits: Limits::default(),
+            redis: None,
         }
     }
 
@@ -114,6 +117,26 @@ impl App {
         &self.limits
     }
 
+    /// Shares every socket with the other nodes of this app that use the Redis at `url` (Redis 7
+    /// or later; see [`crate::cluster`]): broadcasts, rooms, `fetch_sockets` and `disconnect`
+    /// reach every node. [`App::serve_from_env`] calls it with `RAIN_REDIS_URL` when that is set.
+    ///
+    /// Fails only when `url` is not a Redis URL: an unreachable Redis is waited for, while this
+    /// node serves its own clients.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// rain_core::App::discover()?
+    ///     .redis("redis://127.0.0.1:6379")?
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn redis(mut self, url: &str) -> Result<Self, Error> {
+        self.redis = Some(cluster::redis_client(url)?);
+        Ok(self)
+    }
+
     /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
     pub fn page(mut self, path: impl Into<String>, page: Page) -> Self {
         self.pages.push((path.into(), page));
@@ -122,15 +145,33 @@ impl App {
 
     /// Builds the Socket.IO server with every socket mounted at its namespace.
     ///
-    /// Returns the layer to put on a `Router` and the handle to emit from outside handlers.
+    /// Returns the layer to put on a `Router` and the handle to emit from outside handlers. With
+    /// [`App::redis`], it must be called inside a Tokio runtime (the Redis link runs there).
     pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
+        let (layer, io, _) = self.socket_io_with_link();
+        (layer, io)
+    }
+
+    fn socket_io_with_link(&self) -> (SocketIoLayer<Adapter>, SocketIo, Option<RedisLink>) {
+        let link = self.redis.clone().and_then(|client| {
+            RedisLink::open(client)
+                .inspect_err(|error| tracing::error!(%error, "serving this node's clients only"))
+                .ok()
+        });
+        let state = match &link {
+            Some(link) => AdapterState::redis(link.clone()),
+            None => AdapterState::local(),
+        };
         // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
-        let (layer, io) = SocketIo::builder().ws_read_buffer_size(1024).build_layer();
+        let (layer, io) = socketioxide::SocketIo::builder()
+            .ws_read_buffer_size(1024)
+            .with_adapter::<Adapter>(state)
+            .build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io);
         }
-        (layer, io)
+        (layer, io, link)
     }
 
     /// The whole app as an axum `Router`, to serve, nest into a larger app or wrap in tower layers.
@@ -140,7 +181,7 @@ impl App {
         Ok(self.router_with_io()?.0)
     }
 
-    fn router_with_io(&self) -> Result<(Router, SocketIo), Error> {
+    fn router_with_io(&self) -> Result<(Router, SocketIo, Option<RedisLink>), Error> {
         for (path, page) in &self.pages {
             page.check(path, &self.registry)?;
         }
@@ -174,13 +215,13 @@ impl App {
                 }),
             );
         }
-        let (layer, io) = self.socket_io();
+        let (layer, io, link) = self.socket_io_with_link();
         let router = router
             .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
             .with_state(shared)
             .layer(layer)
             .layer(CatchPanicLayer::new());
-        Ok((router, io))
+        Ok((router, io, link))
     }
 
     /// The client bindings of this app's components and sockets (see [`crate::bindings`]).
@@ -269,12 +310,18 @@ impl App {
         }
     }
 
-    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C.
+    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, sharing sockets through the
+    /// Redis at `RAIN_REDIS_URL` when that is set ([`App::redis`]).
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
     /// program installed one already.
     pub async fn serve_from_env(mut self) -> Result<(), Error> {
         self.limits = self.limits.with_env()?;
+        if let Ok(url) = std::env::var("RAIN_REDIS_URL")
+            && !url.is_empty()
+        {
+            self = self.redis(&url)?;
+        }
         let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = value
             .parse()
@@ -305,7 +352,11 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let (router, io) = self.router_with_io()?;
+        let (router, io, link) = self.router_with_io()?;
+        if let Some(link) = link {
+            // Listening is announced once other nodes' messages reach this one (or Redis is late).
+            link.settled(std::time::Duration::from_secs(5)).await;
+        }
         let addr = listener.local_addr().map_err(|source| Error::Io {
             context: "cannot read the listening address".to_owned(),
             source,

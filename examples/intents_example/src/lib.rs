@@ -77,9 +77,10 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Re-emits every `message` to everyone connected, the sender included.
+    /// Re-emits every `message` to everyone connected, the sender included, on every node; who
+    /// is in the room is its presence (`rain:presence`).
     #[websocket("room")]
-    async fn room(socket: SocketRef) {
+    async fn room(socket: SocketRef, _presence: Presence) {
         socket.join(ROOM);
         socket.on(
             "message",
