@@ -156,6 +156,28 @@ describe("two nodes on one Redis", () => {
     });
 });
 
+test("presence beside a disconnect handler of the socket's own: the handler runs, the leave still comes", async () => {
+    const nodes = await cluster();
+    try {
+        const OWN = "/cluster-1.0/presence with own disconnect";
+        const watcher = await nodes.connect(nodes.a, OWN);
+        const changes = record(watcher, "rain:presence");
+        const gone = record(watcher, "gone");
+        await watcher.emitWithAck("rain:presence");
+        const leaver = await nodes.connect(nodes.b, OWN);
+        const id = leaver.id;
+        await until(() => changes.length === 1, 5_000, "the join");
+        leaver.disconnect();
+        await until(() => changes.length === 2 && gone.length === 1, 5_000, "the leave and the handler's `gone`");
+        assert.deepEqual(changes, [{ joined: { id, kind: "socket" } }, { left: { id, kind: "socket" } }]);
+        assert.deepEqual(gone, [id]);
+        const { members } = await watcher.emitWithAck("rain:presence");
+        assert.deepEqual(members, [{ id: watcher.id, kind: "socket" }]);
+    } finally {
+        await nodes.close();
+    }
+});
+
 describe("Redis stopped and restarted under two nodes", () => {
     let nodes;
     before(async () => {

@@ -159,6 +159,17 @@ mod cluster {
         );
     }
 
+    /// Presence beside a disconnect handler of the socket's own, which replaces Rain's: both
+    /// the handler's `gone` and the presence leave must still come.
+    #[websocket("presence with own disconnect")]
+    async fn own_disconnect(socket: SocketRef, _presence: Presence) {
+        socket.on_disconnect(async |socket: SocketRef, io: SocketIo| {
+            if let Some(ns) = io.of(socket.ns()) {
+                ns.emit("gone", &socket.id.to_string()).await.ok();
+            }
+        });
+    }
+
     /// Runs `action` on the socket `id` of namespace `ns`, on whichever node it is.
     async fn act_on(
         io: &SocketIo,

@@ -82,7 +82,8 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` to everyone connected, the sender included.
+ * Re-emits every `message` to everyone connected, the sender included, on every node; who
+ * is in the room is its presence (`rain:presence`).
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -123,7 +124,8 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included.
+     * Re-emits every `message` to everyone connected, the sender included, on every node; who
+     * is in the room is its presence (`rain:presence`).
      */
     room(): ChatRoom;
 };

@@ -16,7 +16,8 @@ export const chat = Object.freeze({
     moduleId: "chat-1.0",
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included.
+     * Re-emits every `message` to everyone connected, the sender included, on every node; who
+     * is in the room is its presence (`rain:presence`).
      */
     room: () => getWebSocket("chat-1.0", "room"),
 });
