@@ -347,6 +347,11 @@ impl RedisLink {
         let _ = tokio::time::timeout(limit, settled).await;
     }
 
+    /// `host:port` of the Redis server.
+    pub(crate) fn target(&self) -> &str {
+        &self.shared.target
+    }
+
     fn is_up(&self) -> bool {
         *self.shared.up.borrow()
     }

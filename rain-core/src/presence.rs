@@ -33,7 +33,8 @@
 //!   when the last socket of a member is gone, on any node.
 //!
 //! A member is `{ "id": "...", "kind": "user" }` or `{ "id": "<socket id>", "kind": "socket" }`.
-//! Clients that never ask receive nothing.
+//! Clients that never ask receive nothing. Changes on other nodes while Redis is away are not
+//! replayed when it is back; asking again gives the list as it is.
 //!
 //! ```js
 //! const socket = this.viewContext.getWebSocket("room");

@@ -176,7 +176,8 @@ impl App {
 
     /// The whole app as an axum `Router`, to serve, nest into a larger app or wrap in tower layers.
     ///
-    /// Fails when a page shows a component or view that does not exist.
+    /// Fails when a page shows a component or view that does not exist. With [`App::redis`], call
+    /// it inside a Tokio runtime.
     pub fn router(&self) -> Result<Router, Error> {
         Ok(self.router_with_io()?.0)
     }
@@ -353,7 +354,7 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let (router, io, link) = self.router_with_io()?;
-        if let Some(link) = link {
+        if let Some(link) = &link {
             // Listening is announced once other nodes' messages reach this one (or Redis is late).
             link.settled(std::time::Duration::from_secs(5)).await;
         }
@@ -362,6 +363,12 @@ impl App {
             source,
         })?;
         println!("{}", self.startup_table(addr));
+        if let Some(link) = &link {
+            println!(
+                "sockets shared with the other nodes through Redis at {}",
+                link.target()
+            );
+        }
         println!("listening on http://{addr}");
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {
