@@ -3,10 +3,14 @@
 //!
 //! Without Redis an app needs nothing else: rooms, broadcasts and socket lists are this node's. With
 //! a Redis URL (`RAIN_REDIS_URL`, or [`App::redis`](crate::App::redis)), every namespace runs on the
-//! [`socketioxide-redis`](socketioxide_redis) adapter: a broadcast, a room operation (`join`,
-//! `leave`, `to`, `except`), `fetch_sockets` and `disconnect` reach the sockets of every node that
-//! uses the same Redis. Handlers do not change: they name the adapter only through
-//! [`SocketRef`](crate::SocketRef) and [`SocketIo`](crate::SocketIo).
+//! [`socketioxide-redis`](socketioxide_redis) adapter: broadcasts (`within`, `to`, `except`,
+//! `broadcast`), `rooms`, `fetch_sockets` and what it returns (`join`, `leave`, `emit`,
+//! `disconnect` on a socket of any node) reach every node that uses the same Redis. Handlers do not
+//! change: they name the adapter only through [`SocketRef`](crate::SocketRef) and
+//! [`SocketIo`](crate::SocketIo).
+//!
+//! Every node on one Redis server is a node of one app (channels are named `rain-...#<namespace>#`,
+//! and Redis publish/subscribe ignores database numbers): give another app another Redis server.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), rain_core::Error> {
