@@ -113,6 +113,23 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// `RAIN_REDIS_URL` (or the URL given to [`App::redis`](crate::App::redis)) is not a Redis URL.
+    #[error("`{value}` is not a Redis URL like `redis://127.0.0.1:6379`: {source}")]
+    BadRedisUrl {
+        /// The value found.
+        value: String,
+        /// Why it does not parse.
+        source: redis::RedisError,
+    },
+    /// Redis cannot be used at all (an unreachable Redis is not an error: the app serves this
+    /// node's clients until it answers).
+    #[error("{context}: {source}")]
+    Redis {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: redis::RedisError,
+    },
     /// Binding or serving failed.
     #[error("{context}: {source}")]
     Io {

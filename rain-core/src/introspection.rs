@@ -331,7 +331,9 @@ mod tests {
 
     fn page() -> String {
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
-        let (_, io) = SocketIo::builder().build_layer();
+        let (_, io) = socketioxide::SocketIo::builder()
+            .with_adapter::<crate::Adapter>(crate::cluster::AdapterState::local())
+            .build_layer();
         let pages = vec![
             (
                 "/a page/<x>".to_owned(),

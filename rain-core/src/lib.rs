@@ -67,6 +67,7 @@ mod admission;
 mod assets;
 pub mod bindings;
 mod client;
+pub mod cluster;
 mod connect;
 mod error;
 pub mod events;
@@ -77,6 +78,7 @@ pub mod metrics;
 pub mod origin;
 mod page;
 mod pipeline;
+pub mod presence;
 pub mod registry;
 mod server;
 pub mod session;
@@ -92,6 +94,7 @@ pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
 pub use limits::Limits;
 pub use page::Page;
+pub use presence::{Member, Presence};
 pub use rain_macros::{component, websocket};
 pub use registry::{Component, Location, Registry, Socket};
 pub use server::{App, DEFAULT_ADDR};
@@ -99,24 +102,28 @@ pub use socket::{EventHandler, SocketRef};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
 
-/// The Socket.IO adapter every socket of an app runs on.
+/// The Socket.IO adapter every socket of an app runs on: this node's alone, or shared with the
+/// other nodes through Redis ([`App::redis`], `RAIN_REDIS_URL`; see [`cluster`]).
 ///
-/// Handlers name it only through Rain's types ([`SocketRef`], [`SocketIo`]), so changing the
-/// adapter (to one shared by several nodes) changes no handler.
-pub type Adapter = socketioxide::adapter::LocalAdapter;
+/// Handlers name it only through Rain's types ([`SocketRef`], [`SocketIo`], [`AckSender`]), so
+/// running on several nodes changes no handler.
+pub type Adapter = cluster::NodeAdapter;
 
 /// The Socket.IO server, as handlers receive it.
 pub type SocketIo = socketioxide::SocketIo<Adapter>;
 
+/// What acknowledges an event the client sent with a callback, as handlers receive it.
+pub type AckSender = socketioxide::extract::AckSender<Adapter>;
+
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
     pub use crate::{
-        App, Page, SocketIo, SocketRef, TypedSocket,
+        AckSender, App, Page, Presence, SocketIo, SocketRef, TypedSocket,
         ack::Ack,
         component,
         guard::{GuardContext, Refusal},
         websocket,
     };
     pub use serde_json::{Value, json};
-    pub use socketioxide::extract::{AckSender, Data, Extension, HttpExtension, State, TryData};
+    pub use socketioxide::extract::{Data, Extension, HttpExtension, State, TryData};
 }

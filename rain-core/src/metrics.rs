@@ -440,7 +440,9 @@ mod tests {
         let metrics = Metrics::new(&registry);
         connection_refused(&metrics, "too many connections");
         connection_refused(&metrics, "too many connections");
-        let (_, io) = SocketIo::builder().build_layer();
+        let (_, io) = socketioxide::SocketIo::builder()
+            .with_adapter::<crate::Adapter>(crate::cluster::AdapterState::local())
+            .build_layer();
         let text = metrics.render(&io);
         for line in [
             "# TYPE rain_connections_open gauge\n",

@@ -107,7 +107,7 @@ where
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be an argument of a `#[websocket]` handler",
     label = "not a socket extractor",
-    note = "a `#[websocket]` handler takes Socket.IO connect extractors: `SocketRef`, `TypedSocket<E>`, `Data<T>` \
+    note = "a `#[websocket]` handler takes Socket.IO connect extractors: `SocketRef`, `TypedSocket<E>`, `Presence`, `Data<T>` \
             (the client's auth payload), `TryData<T>`, `SocketIo`, `State<T>`, `HttpExtension<T>`, ..."
 )]
 pub trait SocketArgument {}

@@ -25,7 +25,9 @@ use crate::{
     admission::{self, ConnectionLimiter, Gate},
     assets::{Asset, checked_path},
     bindings::{self, Bindings},
-    client, introspection,
+    client,
+    cluster::{self, AdapterState, RedisLink},
+    introspection,
     metrics::{self, Metrics},
     origin::AllowedOrigins,
     registry::{Location, Registry},
@@ -70,6 +72,7 @@ pub struct App {
     /// As given; checked by [`AllowedOrigins::parse`] when the router is built.
     origins: Vec<String>,
     shutdown_timeout: Duration,
+    redis: Option<redis::Client>,
 }
 
 /// What every request handler shares.
@@ -127,6 +130,7 @@ impl App {
             socket_io_setups: Vec::new(),
             origins: Vec::new(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+            redis: None,
         }
     }
 
@@ -259,6 +263,26 @@ impl App {
         self
     }
 
+    /// Shares every socket with the other nodes of this app that use the Redis at `url` (Redis 7
+    /// or later; see [`crate::cluster`]): broadcasts, rooms, `fetch_sockets` and `disconnect`
+    /// reach every node. [`App::serve_from_env`] calls it with `RAIN_REDIS_URL` when that is set.
+    ///
+    /// Fails only when `url` is not a Redis URL: an unreachable Redis is waited for, while this
+    /// node serves its own clients.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// rain_core::App::discover()?
+    ///     .redis("redis://127.0.0.1:6379")?
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn redis(mut self, url: &str) -> Result<Self, Error> {
+        self.redis = Some(cluster::redis_client(url)?);
+        Ok(self)
+    }
+
     /// Serves `page` at `path` (an axum route path such as `/` or `/chat`).
     pub fn page(mut self, path: impl Into<String>, page: Page) -> Self {
         self.pages.push((path.into(), page));
@@ -267,19 +291,33 @@ impl App {
 
     /// Builds the Socket.IO server with every socket mounted at its namespace.
     ///
-    /// Returns the layer to put on a `Router` and the handle to emit from outside handlers.
+    /// Returns the layer to put on a `Router` and the handle to emit from outside handlers. With
+    /// [`App::redis`], it must be called inside a Tokio runtime (the Redis link runs there).
     pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
-        self.socket_io_measured(Metrics::new(&self.registry))
+        let (layer, io, _) = self.socket_io_measured(Metrics::new(&self.registry));
+        (layer, io)
     }
 
     /// [`App::socket_io`], counting into `metrics` (which handlers reach through the server's
-    /// state).
-    fn socket_io_measured(&self, metrics: Arc<Metrics>) -> (SocketIoLayer<Adapter>, SocketIo) {
+    /// state), and the Redis link when there is one.
+    fn socket_io_measured(
+        &self,
+        metrics: Arc<Metrics>,
+    ) -> (SocketIoLayer<Adapter>, SocketIo, Option<RedisLink>) {
+        let link = self.redis.clone().and_then(|client| {
+            RedisLink::open(client)
+                .inspect_err(|error| tracing::error!(%error, "serving this node's clients only"))
+                .ok()
+        });
+        let state = match &link {
+            Some(link) => AdapterState::redis(link.clone()),
+            None => AdapterState::local(),
+        };
         // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
         let max_payload = self.limits.max_payload;
         let max_message = usize::try_from(max_payload).unwrap_or(usize::MAX);
-        let (layer, io) = SocketIo::builder()
+        let (layer, io) = socketioxide::SocketIo::builder()
             .ws_read_buffer_size(1024)
             // One Engine.IO packet is one WebSocket message; a polling body is checked against
             // `max_payload` by the engine itself (413).
@@ -296,6 +334,7 @@ impl App {
                     .packet_completion_timeout(ATTACHMENT_TIMEOUT),
             )
             .with_state(metrics)
+            .with_adapter::<Adapter>(state)
             .build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io, &self.limits);
@@ -303,24 +342,29 @@ impl App {
         for setup in &self.socket_io_setups {
             setup(&io);
         }
-        (layer, io)
+        (layer, io, link)
     }
 
     /// The whole app as an axum `Router`, to serve, nest into a larger app or wrap in tower layers.
     ///
-    /// Fails when a page shows a component or view that does not exist.
+    /// Fails when a page shows a component or view that does not exist. With [`App::redis`], call
+    /// it inside a Tokio runtime.
     pub fn router(&self) -> Result<Router, Error> {
         Ok(self.router_with_io()?.0)
     }
 
-    fn router_with_io(&self) -> Result<(Router, SocketIo, Arc<Drain>), Error> {
+    #[allow(
+        clippy::type_complexity,
+        reason = "private; the router, its Socket.IO handle, its shutdown drain and its Redis link"
+    )]
+    fn router_with_io(&self) -> Result<(Router, SocketIo, Arc<Drain>, Option<RedisLink>), Error> {
         let origins = AllowedOrigins::parse(&self.origins)?;
         for (path, page) in &self.pages {
             page.check(path, &self.registry)?;
         }
         bindings::check_names(&self.registry)?;
         let metrics = Metrics::new(&self.registry);
-        let (layer, io) = self.socket_io_measured(Arc::clone(&metrics));
+        let (layer, io, link) = self.socket_io_measured(Arc::clone(&metrics));
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
@@ -381,7 +425,7 @@ impl App {
             // Outside CORS: a foreign origin is refused before anything answers it.
             .layer(axum::middleware::from_fn_with_state(gate, admission::admit))
             .layer(CatchPanicLayer::new());
-        Ok((router, io, drain))
+        Ok((router, io, drain, link))
     }
 
     /// The client bindings of this app's components and sockets (see [`crate::bindings`]).
@@ -472,7 +516,8 @@ impl App {
 
     /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, with the limits and session
     /// settings that `RAIN_*` variables set over the builder's (see [`crate::limits`] and
-    /// [`crate::session`]).
+    /// [`crate::session`]), sharing sockets through the Redis at `RAIN_REDIS_URL` when that is
+    /// set ([`App::redis`]).
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
     /// program installed one already.
@@ -490,6 +535,11 @@ impl App {
                 ))
             })?;
             self.shutdown_timeout = Duration::from_secs(seconds);
+        }
+        if let Ok(url) = std::env::var("RAIN_REDIS_URL")
+            && !url.is_empty()
+        {
+            self = self.redis(&url)?;
         }
         let value = std::env::var("RAIN_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_owned());
         let addr: SocketAddr = value
@@ -523,13 +573,23 @@ impl App {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
-        let (router, io, drain) = self.router_with_io()?;
+        let (router, io, drain, link) = self.router_with_io()?;
         let timeout = self.shutdown_timeout;
+        if let Some(link) = &link {
+            // Listening is announced once other nodes' messages reach this one (or Redis is late).
+            link.settled(std::time::Duration::from_secs(5)).await;
+        }
         let addr = listener.local_addr().map_err(|source| Error::Io {
             context: "cannot read the listening address".to_owned(),
             source,
         })?;
         println!("{}", self.startup_table(addr));
+        if let Some(link) = &link {
+            println!(
+                "sockets shared with the other nodes through Redis at {}",
+                link.target()
+            );
+        }
         println!("listening on http://{addr}");
         // The peer address is what `max_connections_per_client` counts by.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();

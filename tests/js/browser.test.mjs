@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { binary, startServer } from "./support/server.mjs";
 import { launch, openPage } from "./support/browser.mjs";
+import { startRedis } from "./support/redis.mjs";
 
 let server;
 let testServer;
@@ -81,6 +82,51 @@ test("the chat reaches the intents example's socket and everyone in the room", a
     assert.deepEqual(two.problems, []);
     await one.page.close();
     await two.page.close();
+});
+
+test("two nodes on one Redis: a chat message crosses between tabs, and each tab shows both", async () => {
+    const redis = await startRedis();
+    const env = { RAIN_REDIS_URL: redis.url };
+    const nodes = await Promise.all([
+        startServer(binary("intents-example"), { env }),
+        startServer(binary("intents-example"), { env }),
+    ]);
+    try {
+        const tabs = [
+            await openPage(browser.context, nodes[0].url + "/chat-1.0/index"),
+            await openPage(browser.context, nodes[1].url + "/chat-1.0/index"),
+        ];
+        for (const { page } of tabs) await controllersStarted(page);
+        // Presence: each tab lists both sockets, its own marked.
+        for (const { page } of tabs) {
+            await page.waitForFunction(
+                () => document.querySelectorAll(".chat [data-itemid='members'] .member").length === 2,
+                null,
+                { timeout: 10_000 },
+            );
+            assert.equal(await page.locator(".chat .member", { hasText: "(you)" }).count(), 1);
+        }
+        await tabs[0].page.locator(".chat [data-itemid='text']").fill("from the node on the first port");
+        await tabs[0].page.locator(".chat button[type='submit']").click();
+        for (const { page } of tabs) {
+            await page
+                .locator(".chat [data-itemid='log'] li", { hasText: "from the node on the first port" })
+                .waitFor({ timeout: 10_000 });
+        }
+        // A tab closing on one node leaves the other node's list.
+        await tabs[1].page.close();
+        await tabs[0].page.waitForFunction(
+            () => document.querySelectorAll(".chat [data-itemid='members'] .member").length === 1,
+            null,
+            { timeout: 10_000 },
+        );
+        assert.deepEqual(tabs[0].problems, []);
+        assert.deepEqual(tabs[1].problems, []);
+        await tabs[0].page.close();
+    } finally {
+        await Promise.all(nodes.map((node) => node.stop()));
+        await redis.stop();
+    }
 });
 
 test("the typed controller shows bye and whoami in its page", async () => {

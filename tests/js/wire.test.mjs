@@ -89,6 +89,30 @@ test("client acks and server acks round trip", async () => {
     assert.deepEqual(await answered, { answer: "answer to life" });
 });
 
+test("presence on one node: the snapshot, then joins and leaves, only to clients that asked", async () => {
+    const watcher = connect("/chat-1.0/room", { transports: ["websocket"] });
+    const quiet = connect("/chat-1.0/room", { transports: ["websocket"] });
+    await Promise.all([next(watcher, "connect"), next(quiet, "connect")]);
+    const heardByQuiet = [];
+    quiet.on("rain:presence", (change) => heardByQuiet.push(change));
+    const snapshot = await watcher.timeout(5_000).emitWithAck("rain:presence");
+    assert.deepEqual(snapshot.me, { id: watcher.id, kind: "socket" });
+    for (const id of [watcher.id, quiet.id]) {
+        assert.ok(snapshot.members.some((m) => m.id === id && m.kind === "socket"), JSON.stringify(snapshot));
+    }
+    const guest = connect("/chat-1.0/room", { transports: ["websocket"] });
+    const joined = next(watcher, "rain:presence");
+    await next(guest, "connect");
+    assert.deepEqual(await joined, { joined: { id: guest.id, kind: "socket" } });
+    const guestId = guest.id;
+    const left = next(watcher, "rain:presence");
+    guest.disconnect();
+    assert.deepEqual(await left, { left: { id: guestId, kind: "socket" } });
+    const after = await watcher.timeout(5_000).emitWithAck("rain:presence");
+    assert.ok(!after.members.some((m) => m.id === guestId), JSON.stringify(after));
+    assert.deepEqual(heardByQuiet, [], "a client that never asked hears nothing");
+});
+
 test("a socket declared outside its component's module is served under that component", async () => {
     const client = connect("/echo-1.0/elsewhere/greeter");
     assert.equal(await next(client, "greeting"), "declared outside its component");

@@ -80,11 +80,12 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Re-emits every `message` to everyone connected, the sender included, signed with the
-    /// sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
-    /// it could not be delivered; acks `whoami` with the name the client is logged in as.
+    /// Re-emits every `message` to everyone connected, the sender included, on every node, signed
+    /// with the sender's name when logged in, and acks the sender with `null`, or
+    /// `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
+    /// logged in as. Who is in the room is its presence (`rain:presence`).
     #[websocket("room")]
-    async fn room(socket: SocketRef) {
+    async fn room(socket: SocketRef, _presence: Presence) {
         socket.join(ROOM);
         socket.on(
             "whoami",

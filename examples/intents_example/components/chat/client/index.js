@@ -15,6 +15,7 @@ export default {
             root.querySelector("[data-itemid='login']").hidden = Boolean(name);
             root.querySelector("[data-itemid='logout']").hidden = !name;
         });
+        this._showPresence(root.querySelector("[data-itemid='members']"));
         // Another component's socket, reached through the runtime's messaging.
         this._intents = this.clientRuntime.messaging._getWebSocket("intents-example-1.0", "chat/dummy socket");
         this._intents.on("bye", (bye) => {
@@ -33,5 +34,36 @@ export default {
         root.querySelector("[data-itemid='hello']").addEventListener("click", () => {
             this._intents.emit("hello", { from: "chat" });
         });
+    },
+
+    /** Keeps `list` showing who is in the room, on every node: asked on (re)connect, then changes. */
+    _showPresence(list) {
+        const members = new Map();
+        let me = null;
+        const render = () => {
+            list.replaceChildren(
+                ...[...members.values()].map((member) => {
+                    const item = document.createElement("span");
+                    item.className = "member";
+                    item.dataset.memberId = member.id;
+                    item.textContent = member.id === me?.id ? `${member.id} (you)` : member.id;
+                    return item;
+                }),
+            );
+        };
+        this._room.on("rain:presence", ({ joined, left }) => {
+            if (joined) members.set(joined.id, joined);
+            if (left) members.delete(left.id);
+            render();
+        });
+        const ask = async () => {
+            const snapshot = await this._room.emitWithAck("rain:presence");
+            me = snapshot.me;
+            members.clear();
+            for (const member of snapshot.members) members.set(member.id, member);
+            render();
+        };
+        this._room.on("connect", ask);
+        if (this._room.connected) ask();
     },
 };

@@ -82,9 +82,10 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` to everyone connected, the sender included, signed with the
- * sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
- * it could not be delivered; acks `whoami` with the name the client is logged in as.
+ * Re-emits every `message` to everyone connected, the sender included, on every node, signed
+ * with the sender's name when logged in, and acks the sender with `null`, or
+ * `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
+ * logged in as. Who is in the room is its presence (`rain:presence`).
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -125,9 +126,10 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included, signed with the
-     * sender's name when logged in, and acks the sender with `null`, or `{ "error": ... }` when
-     * it could not be delivered; acks `whoami` with the name the client is logged in as.
+     * Re-emits every `message` to everyone connected, the sender included, on every node, signed
+     * with the sender's name when logged in, and acks the sender with `null`, or
+     * `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
+     * logged in as. Who is in the room is its presence (`rain:presence`).
      */
     room(): ChatRoom;
 };
