@@ -273,9 +273,8 @@ impl<S: Events> TypedSocket<S> {
         E::Payload: Serialize,
         E::Ack: NoAck,
     {
-        self.socket.emit(event.name(), payload)?;
-        metrics::event_emitted(&self.socket, event.name());
-        Ok(())
+        // Counted by `SocketRef::emit`.
+        self.socket.emit(event.name(), payload)
     }
 
     /// Sends `event` with `payload` to this client and waits for its ack.

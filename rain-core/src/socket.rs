@@ -8,7 +8,7 @@
 use std::{borrow::Cow, fmt, future::Future, marker::PhantomData, sync::Arc};
 
 use socketioxide::{
-    SocketError,
+    SendError, SocketError,
     handler::{
         FromConnectParts, FromDisconnectParts, FromMessage, FromMessageParts, MessageHandler, Value,
     },
@@ -70,6 +70,21 @@ impl SocketRef {
                 marker: PhantomData,
             },
         );
+    }
+
+    /// Sends `event` with `data` to this client, counted in `rain_events_emitted_total` (this
+    /// replaces socketioxide's own `emit`, which it calls).
+    pub fn emit<T: ?Sized + serde::Serialize>(
+        &self,
+        event: impl AsRef<str>,
+        data: &T,
+    ) -> Result<(), SendError> {
+        let event = event.as_ref();
+        let sent = self.0.emit(event, data);
+        if sent.is_ok() {
+            crate::metrics::event_emitted(&self.0, event.to_owned());
+        }
+        sent
     }
 
     /// Disconnects the socket from its namespace; the client sees `disconnect` with the reason
