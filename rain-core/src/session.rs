@@ -673,54 +673,37 @@ pub fn of(socket: &Socket<Adapter>) -> Result<Session, SessionError> {
     Ok(session)
 }
 
-impl FromConnectParts<Adapter> for Session {
-    type Error = SessionError;
+/// Implements the connect and message extractor traits for `$type`, read from the socket by
+/// `$read`: the session is the socket's, whichever handler asks.
+macro_rules! socket_extractor {
+    ($type:ty, $error:ty, $read:expr) => {
+        impl FromConnectParts<Adapter> for $type {
+            type Error = $error;
 
-    fn from_connect_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &Option<Payload>,
-    ) -> Result<Self, SessionError> {
-        of(socket)
-    }
-}
+            fn from_connect_parts(
+                socket: &Arc<Socket<Adapter>>,
+                _: &Option<Payload>,
+            ) -> Result<Self, $error> {
+                $read(socket)
+            }
+        }
 
-impl FromMessageParts<Adapter> for Session {
-    type Error = SessionError;
+        impl FromMessageParts<Adapter> for $type {
+            type Error = $error;
 
-    fn from_message_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &mut Payload,
-        _: &Option<i64>,
-    ) -> Result<Self, SessionError> {
-        of(socket)
-    }
+            fn from_message_parts(
+                socket: &Arc<Socket<Adapter>>,
+                _: &mut Payload,
+                _: &Option<i64>,
+            ) -> Result<Self, $error> {
+                $read(socket)
+            }
+        }
+    };
 }
 
 fn user_of(socket: &Socket<Adapter>) -> Result<User, SessionError> {
     of(socket)?.contents.user.ok_or(SessionError::NotLoggedIn)
-}
-
-impl FromConnectParts<Adapter> for User {
-    type Error = SessionError;
-
-    fn from_connect_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &Option<Payload>,
-    ) -> Result<Self, SessionError> {
-        user_of(socket)
-    }
-}
-
-impl FromMessageParts<Adapter> for User {
-    type Error = SessionError;
-
-    fn from_message_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &mut Payload,
-        _: &Option<i64>,
-    ) -> Result<Self, SessionError> {
-        user_of(socket)
-    }
 }
 
 /// The logged-in user of a socket, or `None`: a socket argument that never fails.
@@ -730,28 +713,11 @@ impl FromMessageParts<Adapter> for User {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MaybeUser(pub Option<User>);
 
-impl FromConnectParts<Adapter> for MaybeUser {
-    type Error = Infallible;
-
-    fn from_connect_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &Option<Payload>,
-    ) -> Result<Self, Infallible> {
-        Ok(MaybeUser(user_of(socket).ok()))
-    }
-}
-
-impl FromMessageParts<Adapter> for MaybeUser {
-    type Error = Infallible;
-
-    fn from_message_parts(
-        socket: &Arc<Socket<Adapter>>,
-        _: &mut Payload,
-        _: &Option<i64>,
-    ) -> Result<Self, Infallible> {
-        Ok(MaybeUser(user_of(socket).ok()))
-    }
-}
+socket_extractor!(Session, SessionError, of);
+socket_extractor!(User, SessionError, user_of);
+socket_extractor!(MaybeUser, Infallible, |socket: &Arc<Socket<Adapter>>| {
+    Ok(MaybeUser(user_of(socket).ok()))
+});
 
 // Guards.
 
