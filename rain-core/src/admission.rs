@@ -17,8 +17,9 @@ use std::{
 };
 
 use axum::{
+    body::Bytes,
     extract::{ConnectInfo, Request, State},
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderValue, StatusCode, Uri, header, request::Parts},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -257,6 +258,7 @@ pub(crate) async fn admit(State(gate): State<Gate>, request: Request, next: Next
             }
             Err(refusal) => return refuse(&gate.metrics, refusal),
         }
+        detach(&mut parts);
     }
     parts.extensions.insert(Arc::clone(&gate.drain));
     let response = next.run(Request::from_parts(parts, body)).await;
@@ -280,9 +282,88 @@ pub(crate) async fn admit(State(gate): State<Gate>, request: Request, next: Next
     response
 }
 
+/// Copies a handshake's URI and header values out of the buffer its connection read them into.
+///
+/// hyper parses a request without copying: the URI and every header value are slices of the
+/// connection's read buffer (8 to 16 KiB), and a slice keeps its whole buffer alive. The engine
+/// keeps a session's request parts for the session's life (for extractors that read the
+/// handshake's headers), so without this copy every idle connection would hold its read buffer,
+/// 16 KiB, for a few hundred bytes of headers. The copy is one allocation, which the values and
+/// the URI then slice in turn; the header map itself is kept as it is.
+fn detach(parts: &mut Parts) {
+    let uri = parts.uri.to_string();
+    let size = uri.len() + parts.headers.values().map(|v| v.len()).sum::<usize>();
+    let mut copy = Vec::with_capacity(size);
+    copy.extend_from_slice(uri.as_bytes());
+    for value in parts.headers.values() {
+        copy.extend_from_slice(value.as_bytes());
+    }
+    let copy = Bytes::from(copy);
+    let mut at = uri.len();
+    for value in parts.headers.values_mut() {
+        let len = value.len();
+        let slice = copy.slice(at..at + len);
+        at += len;
+        let sensitive = value.is_sensitive();
+        if let Ok(mut detached) = HeaderValue::from_maybe_shared(slice) {
+            detached.set_sensitive(sensitive);
+            *value = detached;
+        }
+    }
+    if let Ok(detached) = Uri::from_maybe_shared(copy.slice(..uri.len())) {
+        parts.uri = detached;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A request parsed the way hyper parses one: its URI and header values slice one buffer.
+    fn parsed(buffer: &Bytes) -> Parts {
+        let text = std::str::from_utf8(buffer).unwrap();
+        let slice = |part: &str| {
+            let at = text.find(part).unwrap();
+            buffer.slice(at..at + part.len())
+        };
+        let (mut parts, ()) = axum::http::Request::new(()).into_parts();
+        parts.uri = Uri::from_maybe_shared(slice("/socket.io/?EIO=4&transport=websocket")).unwrap();
+        for (name, value) in [("cookie", "rain_session=abc"), ("user-agent", "test/1.0")] {
+            let value = HeaderValue::from_maybe_shared(slice(value)).unwrap();
+            parts.headers.append(name, value);
+        }
+        parts
+            .headers
+            .append("cookie", HeaderValue::from_static("other=1"));
+        let mut secret = HeaderValue::from_maybe_shared(slice("Bearer xyz")).unwrap();
+        secret.set_sensitive(true);
+        parts.headers.append(header::AUTHORIZATION, secret);
+        parts
+    }
+
+    #[test]
+    fn a_detached_handshake_no_longer_holds_the_read_buffer() {
+        let mut buffer = b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n\
+            cookie: rain_session=abc\r\nuser-agent: test/1.0\r\nauthorization: Bearer xyz\r\n"
+            .to_vec();
+        buffer.resize(16 * 1024, 0);
+        let buffer = Bytes::from(buffer);
+        let mut parts = parsed(&buffer);
+        assert!(!buffer.is_unique(), "the parsed parts slice the buffer");
+
+        detach(&mut parts);
+
+        assert!(
+            buffer.is_unique(),
+            "nothing of the request refers to the buffer any more"
+        );
+        assert_eq!(parts.uri, "/socket.io/?EIO=4&transport=websocket");
+        let cookies: Vec<_> = parts.headers.get_all("cookie").iter().collect();
+        assert_eq!(cookies, ["rain_session=abc", "other=1"]);
+        assert_eq!(parts.headers["user-agent"], "test/1.0");
+        assert_eq!(parts.headers[header::AUTHORIZATION], "Bearer xyz");
+        assert!(parts.headers[header::AUTHORIZATION].is_sensitive());
+    }
 
     fn limiter(max: usize, max_per_client: usize) -> Arc<ConnectionLimiter> {
         ConnectionLimiter::new(&Limits {
