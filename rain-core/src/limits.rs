@@ -18,7 +18,9 @@
 //! for an ack, and is logged once per burst. A socket is idle while its client sends no event
 //! handled through [`crate::SocketRef::on`]; what the server sends does not count, so a client
 //! that only listens is disconnected after `idle_timeout` (it sees `disconnect` with the reason
-//! `io server disconnect`) unless it sends an event now and then.
+//! `io server disconnect`) unless it sends an event now and then. Idle sockets are looked for
+//! every eighth of `idle_timeout` (at most every 30 s), by one task per `#[websocket]` rather than
+//! a timer per socket, so a socket goes up to that much later than `idle_timeout`.
 //!
 //! How the first three are enforced, before any handler runs:
 //!
@@ -56,7 +58,8 @@ pub struct Limits {
     /// Events one socket may send at once before the rate applies.
     pub event_burst: u32,
     /// How long a socket may stay without its client sending an event before it is
-    /// disconnected; `None` keeps idle sockets forever.
+    /// disconnected (up to an eighth of it later, at most 30 s); `None` keeps idle sockets
+    /// forever.
     pub idle_timeout: Option<Duration>,
 }
 

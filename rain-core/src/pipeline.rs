@@ -19,7 +19,7 @@ use std::{
     future::Future,
     panic::AssertUnwindSafe,
     sync::{
-        Arc, Mutex, Weak,
+        Arc, Mutex, PoisonError, Weak,
         atomic::{AtomicU64, Ordering},
     },
     task::Poll,
@@ -56,6 +56,18 @@ pub(crate) struct SocketConfig {
     event_guards: &'static [Guard],
     rate: Option<Rate>,
     idle_timeout: Option<Duration>,
+    /// The sockets the idle watch looks after.
+    idle: Mutex<IdleSockets>,
+}
+
+/// The sockets of one `#[websocket]` that its idle watch looks after, and whether it runs.
+///
+/// One task watches every socket of a `#[websocket]`, not one per socket: a task and its timer
+/// cost several hundred bytes for each idle connection, a weak reference in this list costs eight.
+#[derive(Debug, Default)]
+struct IdleSockets {
+    sockets: Vec<Weak<Socket<Adapter>>>,
+    watching: bool,
 }
 
 /// A sustained rate and a burst, in events.
@@ -85,6 +97,7 @@ impl SocketConfig {
                 burst: f64::from(limits.event_burst.max(1)),
             }),
             idle_timeout: limits.idle_timeout,
+            idle: Mutex::default(),
         }
     }
 
@@ -97,6 +110,7 @@ impl SocketConfig {
             event_guards: &[],
             rate: None,
             idle_timeout: None,
+            idle: Mutex::default(),
         }
     }
 
@@ -139,39 +153,39 @@ impl SocketConfig {
             crate::metrics::connection_refused_by_guard(socket.arc());
             return Err(refusal);
         }
-        let state = SocketState::new(Arc::clone(self), socket.arc());
+        let state = SocketState::new(Arc::clone(self));
         socket.extensions.insert(Arc::new(state));
+        if let Some(timeout) = self.idle_timeout {
+            self.watch_idle(socket.arc(), timeout);
+        }
         Ok(())
+    }
+
+    /// Puts `socket` under the idle watch, starting the watch when it is not running.
+    fn watch_idle(self: &Arc<Self>, socket: &Arc<Socket<Adapter>>, timeout: Duration) {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        idle.sockets.push(Arc::downgrade(socket));
+        if !idle.watching {
+            idle.watching = true;
+            tokio::spawn(sweep_idle(Arc::clone(self), timeout));
+        }
     }
 }
 
-/// One socket's state: its configuration, its rate limit bucket and its idle watch.
+/// One socket's state: its configuration, its rate limit bucket and its last activity.
 #[derive(Debug)]
 pub(crate) struct SocketState {
     config: Arc<SocketConfig>,
     bucket: Option<Mutex<Bucket>>,
-    activity: Arc<Activity>,
-    /// Stops the idle watch when the socket is gone.
-    _idle: Option<IdleWatch>,
+    activity: Activity,
 }
 
 impl SocketState {
-    fn new(config: Arc<SocketConfig>, socket: &Arc<Socket<Adapter>>) -> Self {
-        let activity = Arc::new(Activity::new());
-        let idle = config.idle_timeout.map(|timeout| {
-            let watch = watch_idle(
-                Arc::downgrade(socket),
-                Arc::clone(&activity),
-                timeout,
-                Arc::clone(&config),
-            );
-            IdleWatch(tokio::spawn(watch).abort_handle())
-        });
+    fn new(config: Arc<SocketConfig>) -> Self {
         Self {
             bucket: config.rate.map(|rate| Mutex::new(Bucket::full(rate))),
             config,
-            activity,
-            _idle: idle,
+            activity: Activity::new(),
         }
     }
 
@@ -183,8 +197,7 @@ impl SocketState {
             Arc::new(Self {
                 config,
                 bucket: None,
-                activity: Arc::new(Activity::new()),
-                _idle: None,
+                activity: Activity::new(),
             })
         })
     }
@@ -443,42 +456,50 @@ impl Activity {
     }
 }
 
-/// Aborts a socket's idle watch when the socket's state is dropped.
-#[derive(Debug)]
-struct IdleWatch(tokio::task::AbortHandle);
-
-impl Drop for IdleWatch {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Disconnects `socket` once it has received no event for `timeout`.
+/// The idle watch of one `#[websocket]`: disconnects each of its sockets once it has received no
+/// event for `timeout`, within an eighth of `timeout` (at most 30 s) after.
 ///
-/// Holds the socket weakly, so that a disconnected socket is freed without waiting for it.
-async fn watch_idle(
-    socket: Weak<Socket<Adapter>>,
-    activity: Arc<Activity>,
-    timeout: Duration,
-    config: Arc<SocketConfig>,
-) {
+/// Holds the sockets weakly, so that a disconnected socket is freed without waiting for it, and
+/// stops when it has no socket left to watch ([`SocketConfig::watch_idle`] starts it again).
+async fn sweep_idle(config: Arc<SocketConfig>, timeout: Duration) {
+    let period = (timeout / 8).clamp(Duration::from_millis(10), Duration::from_secs(30));
+    let mut idle = Vec::new();
     loop {
-        tokio::time::sleep_until(activity.last() + timeout).await;
-        if activity.last() + timeout > Instant::now() {
-            continue;
-        }
-        let Some(socket) = socket.upgrade() else {
-            return;
+        tokio::time::sleep(period).await;
+        let now = Instant::now();
+        let stopped = {
+            let mut watched = config.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            watched.sockets.retain(|socket| {
+                let Some(socket) = socket.upgrade() else {
+                    return false;
+                };
+                let last = socket
+                    .extensions
+                    .get::<Arc<SocketState>>()
+                    .map_or(now, |state| state.activity.last());
+                if last + timeout > now {
+                    return true;
+                }
+                idle.push(socket);
+                false
+            });
+            watched.watching = !watched.sockets.is_empty();
+            !watched.watching
         };
-        if socket.connected() {
-            tracing::info!(
-                module = %config.module_id, socket = %config.socket, sid = %socket.id,
-                idle_seconds = timeout.as_secs_f64(), "idle: disconnecting"
-            );
-            metrics::idle_disconnect(&socket);
-            socket.disconnect().ok();
+        // Outside the lock: a disconnect runs the socket's disconnect handlers.
+        for socket in idle.drain(..) {
+            if socket.connected() {
+                tracing::info!(
+                    module = %config.module_id, socket = %config.socket, sid = %socket.id,
+                    idle_seconds = timeout.as_secs_f64(), "idle: disconnecting"
+                );
+                metrics::idle_disconnect(&socket);
+                socket.disconnect().ok();
+            }
         }
-        return;
+        if stopped {
+            return;
+        }
     }
 }
 

@@ -155,3 +155,15 @@ test("an idle socket is disconnected; one that sends events is not", async () =>
     }
     assert.match(log(limited), /idle: disconnecting/);
 });
+
+test("the idle watch starts again for sockets that come after every earlier one left", async () => {
+    // One watch serves every socket of a `#[websocket]` and stops when none is left to watch.
+    const first = await connected(ACKS, { on: limited });
+    assert.equal((await next(first, "disconnect", 5_000))[0], "io server disconnect");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const later = await connected(ACKS, { on: limited });
+    const connectedAt = Date.now();
+    assert.equal((await next(later, "disconnect", 5_000))[0], "io server disconnect");
+    const after = Date.now() - connectedAt;
+    assert.ok(after >= 900, `disconnected ${after} ms after connecting, before the idle timeout`);
+});
