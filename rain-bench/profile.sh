@@ -18,7 +18,10 @@ profile() {
     port=$((20000 + RANDOM % 20000))
     log="$out/$server-$mode-$count.log"
     json="$out/$server-$mode-$count.json"
-    RAIN_ADDR="127.0.0.1:$port" RUST_LOG=warn valgrind --tool=dhat --dhat-out-file="$json" \
+    # The rate limit stays on (so that its cost is in the profile) but far above what one
+    # connection sends; the load generator's connections all come from one address.
+    RAIN_ADDR="127.0.0.1:$port" RUST_LOG=warn RAIN_EVENT_RATE=1000000 RAIN_EVENT_BURST=1000000 \
+        RAIN_MAX_CONNECTIONS=1000000 RAIN_MAX_CONNECTIONS_PER_CLIENT=1000000 valgrind --tool=dhat --dhat-out-file="$json" \
         "target/release/rain-bench-$server" >/dev/null 2>"$log" &
     pid=$!
     for _ in $(seq 1 300); do

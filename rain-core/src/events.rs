@@ -273,8 +273,8 @@ impl<S: Events> TypedSocket<S> {
         E::Payload: Serialize,
         E::Ack: NoAck,
     {
-        // Counted by `SocketRef::emit`.
-        self.socket.emit(event.name(), payload)
+        // Counted by `SocketRef::emit_static`.
+        self.socket.emit_static(event.name(), payload)
     }
 
     /// Sends `event` with `payload` to this client and waits for its ack.

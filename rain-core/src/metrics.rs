@@ -330,39 +330,53 @@ pub(crate) fn connection_closed(socket: &Socket<Adapter>, reason: DisconnectReas
     }
 }
 
-/// Counts an event received by a handler and returns the `event` span to run the handler in.
-pub(crate) fn event_received(
-    socket: &Socket<Adapter>,
-    event: impl Into<Cow<'static, str>>,
-) -> tracing::Span {
-    let Some(connection) = connection(socket) else {
-        return tracing::Span::none();
-    };
-    let state = &connection.0;
-    let labels = state.event_labels(event.into());
-    state.metrics.received.get_or_create(&labels).inc();
-    tracing::debug_span!(
-        "event",
-        module_id = %labels.module_id,
-        socket = labels.socket,
-        event = %labels.event,
-        sid = %state.sid,
-    )
+/// The meters of one event of one connected socket.
+///
+/// Looked up once, when the event's handler is registered ([`crate::SocketRef::on`]), and kept
+/// with it, so that receiving the event counts it without looking anything up.
+#[derive(Debug, Clone)]
+pub(crate) struct EventMeters {
+    connection: Connection,
+    received: Counter,
+    durations: Histogram,
 }
 
-/// Records how long the handler of `event` took, from the event's arrival to its end.
-pub(crate) fn handler_finished(
-    socket: &Socket<Adapter>,
-    event: impl Into<Cow<'static, str>>,
-    duration: Duration,
-) {
-    if let Some(connection) = connection(socket) {
+impl EventMeters {
+    /// The meters of `event` on `socket`, or none for a socket Rain does not count (one of a
+    /// namespace it did not mount).
+    #[allow(
+        clippy::ptr_arg,
+        reason = "the name is cloned into the labels, for free when it is `&'static str`"
+    )]
+    pub(crate) fn of(socket: &Socket<Adapter>, event: &Cow<'static, str>) -> Option<Self> {
+        let connection = connection(socket)?;
         let state = &connection.0;
-        state
-            .metrics
-            .durations
-            .get_or_create(&state.event_labels(event.into()))
-            .observe(duration.as_secs_f64());
+        let labels = state.event_labels(event.clone());
+        let received = state.metrics.received.get_or_create(&labels).clone();
+        let durations = state.metrics.durations.get_or_create(&labels).clone();
+        Some(Self {
+            connection,
+            received,
+            durations,
+        })
+    }
+
+    /// Counts the event received and returns the `event` span to run its handler in.
+    pub(crate) fn received(&self, event: &str) -> tracing::Span {
+        self.received.inc();
+        let state = &self.connection.0;
+        tracing::debug_span!(
+            "event",
+            module_id = %state.socket().labels.module_id,
+            socket = state.socket().labels.socket,
+            event,
+            sid = %state.sid,
+        )
+    }
+
+    /// Records how long the event's handler took, from the event's arrival to its end.
+    pub(crate) fn finished(&self, duration: Duration) {
+        self.durations.observe(duration.as_secs_f64());
     }
 }
 

@@ -40,7 +40,7 @@ use crate::{
     Adapter, Limits,
     ack::{ErrorAck, IntoAck, Reply},
     guard::{Guard, GuardContext, Refusal},
-    metrics,
+    metrics::{self, EventMeters},
     socket::{EventHandler, SocketRef},
 };
 
@@ -210,6 +210,7 @@ impl SocketState {
     pub(crate) fn handle<H: EventHandler<T>, T>(
         &self,
         event: &Cow<'static, str>,
+        meters: Option<&EventMeters>,
         handler: &H,
         socket: Arc<Socket<Adapter>>,
         mut value: Value,
@@ -218,7 +219,7 @@ impl SocketState {
         // Every event handled through Rain is received here.
         self.activity.touch();
         let arrived = Instant::now();
-        let span = metrics::event_received(&socket, event.clone());
+        let span = meters.map_or_else(tracing::Span::none, |meters| meters.received(event));
         let ack = match AckSender::from_message_parts(&socket, &mut value, &ack_id) {
             Ok(ack) => ack,
             Err(never) => match never {},
@@ -253,12 +254,15 @@ impl SocketState {
         };
         let config = Arc::clone(&self.config);
         let event = event.clone();
+        let meters = meters.cloned();
         tokio::spawn(
             async move {
                 // Counted by the graceful shutdown, which waits for running handlers.
                 let output = crate::shutdown::track(&socket, catch_unwind(future)).await;
                 finish(output, ack, &config, &event);
-                metrics::handler_finished(&socket, event, arrived.elapsed());
+                if let Some(meters) = meters {
+                    meters.finished(arrived.elapsed());
+                }
             }
             .instrument(span),
         );

@@ -15,7 +15,7 @@ use socketioxide::{
     socket::{DisconnectReason, Socket},
 };
 
-use crate::{Adapter, ack::IntoAck, pipeline::SocketState};
+use crate::{Adapter, ack::IntoAck, metrics::EventMeters, pipeline::SocketState};
 
 /// A connected socket, as handlers receive it.
 ///
@@ -61,11 +61,13 @@ impl SocketRef {
     {
         let event = event.into();
         let state = SocketState::of(&self.0);
+        let meters = EventMeters::of(&self.0, &event);
         self.0.on(
             event.clone(),
             Routed {
                 handler,
                 event,
+                meters,
                 state,
                 marker: PhantomData,
             },
@@ -83,6 +85,20 @@ impl SocketRef {
         let sent = self.0.emit(event, data);
         if sent.is_ok() {
             crate::metrics::event_emitted(&self.0, event.to_owned());
+        }
+        sent
+    }
+
+    /// [`SocketRef::emit`] for an event whose name is `'static` (a declared event's), counted
+    /// without copying its name.
+    pub(crate) fn emit_static<T: ?Sized + serde::Serialize>(
+        &self,
+        event: &'static str,
+        data: &T,
+    ) -> Result<(), SendError> {
+        let sent = self.0.emit(event, data);
+        if sent.is_ok() {
+            crate::metrics::event_emitted(&self.0, event);
         }
         sent
     }
@@ -260,6 +276,7 @@ event_handler!([T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11], T12);
 struct Routed<H, T> {
     handler: H,
     event: Cow<'static, str>,
+    meters: Option<EventMeters>,
     state: Arc<SocketState>,
     marker: PhantomData<fn() -> T>,
 }
@@ -270,7 +287,13 @@ where
     T: Send + Sync + 'static,
 {
     fn call(&self, socket: Arc<Socket<Adapter>>, value: Value, ack_id: Option<i64>) {
-        self.state
-            .handle(&self.event, &self.handler, socket, value, ack_id);
+        self.state.handle(
+            &self.event,
+            self.meters.as_ref(),
+            &self.handler,
+            socket,
+            value,
+            ack_id,
+        );
     }
 }
