@@ -346,7 +346,7 @@ fn print_report(
     settings: &Settings,
     cores: &str,
     samples: &[(Kind, Samples)],
-    runtime: &(Vec<measure::RuntimeFile>, usize),
+    runtime: &[measure::RuntimeFile],
     discovery: &Discovery,
 ) {
     let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -468,9 +468,8 @@ fn print_report(
         );
     }
 
-    let (files, together) = runtime;
-    let raw: usize = files.iter().map(|f| f.raw).sum();
-    let gzipped: usize = files.iter().map(|f| f.gzipped).sum();
+    let gzipped: usize = runtime.iter().map(|f| f.gzipped).sum();
+    let identity: usize = runtime.iter().map(|f| f.identity).sum();
     println!("\n| Rain only | value |\n|---|---:|");
     println!(
         "| `App::discover()` + `App::router()`, {} generated sockets (ms) | {:.1} ({:.1} + {:.1}) |",
@@ -484,16 +483,15 @@ fn print_report(
         us(discovery.plain_mount) / 1e3
     );
     println!(
-        "| browser runtime as served, {} modules (bytes) | {raw} |",
-        files.len()
+        "| browser runtime as served gzipped, {} modules (bytes, sum) | {gzipped} |",
+        runtime.len()
     );
-    println!("| browser runtime, each module `gzip -9` (bytes, sum) | {gzipped} |");
-    println!("| browser runtime, all modules in one `gzip -9` stream (bytes) | {together} |");
+    println!("| browser runtime as served without `Accept-Encoding` (bytes, sum) | {identity} |");
     println!(
-        "\nRuntime modules (as served / gzip -9): {}",
-        files
+        "\nRuntime modules (gzipped / identity, as served): {}",
+        runtime
             .iter()
-            .map(|f| format!("{} {}/{}", f.name, f.raw, f.gzipped))
+            .map(|f| format!("{} {}/{}", f.name, f.gzipped, f.identity))
             .collect::<Vec<_>>()
             .join(", ")
     );

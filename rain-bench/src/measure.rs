@@ -1,7 +1,6 @@
 //! The measurements, each against one running server, each bounded in time and in count.
 
 use std::{
-    process::{Command, Stdio},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -212,23 +211,29 @@ fn message(round: usize) -> String {
 pub(crate) struct RuntimeFile {
     /// Its name under `/rain/`.
     pub(crate) name: String,
-    /// Bytes as served.
-    pub(crate) raw: usize,
-    /// Bytes after `gzip -9`.
+    /// Bytes sent to a client that takes gzip (`Accept-Encoding: gzip`), as Rain sends them.
     pub(crate) gzipped: usize,
+    /// Bytes sent to a client that does not (no `Accept-Encoding`).
+    pub(crate) identity: usize,
 }
 
-/// Every module of the browser runtime that `/rain/runtime.js` imports, fetched from `server`,
-/// with its size as served and gzipped; and the gzipped size of them all in one stream.
-pub(crate) async fn runtime_size(server: &Server) -> Result<(Vec<RuntimeFile>, usize), Failure> {
+/// Every module of the browser runtime that `/rain/runtime.js` imports, fetched from `server`
+/// twice: with `Accept-Encoding: gzip`, which must come gzipped, and without, as it is.
+pub(crate) async fn runtime_size(server: &Server) -> Result<Vec<RuntimeFile>, Failure> {
     let mut pending = vec!["runtime.js".to_owned()];
     let mut files = Vec::new();
-    let mut everything = Vec::new();
     while let Some(name) = pending.pop() {
         if files.iter().any(|f: &RuntimeFile| f.name == name) {
             continue;
         }
-        let body = http_get(server.port, &format!("/rain/{name}")).await?;
+        let path = format!("/rain/{name}");
+        let (head, gzipped) = http_get(server.port, &path, &["Accept-Encoding: gzip"]).await?;
+        if !head.contains("\r\ncontent-encoding: gzip") {
+            return Err(format!(
+                "GET {path} with Accept-Encoding: gzip came uncompressed"
+            ));
+        }
+        let (_, body) = http_get(server.port, &path, &[]).await?;
         let text = String::from_utf8_lossy(&body);
         for quote in ["from \"./", "import \"./"] {
             for (at, _) in text.match_indices(quote) {
@@ -240,40 +245,23 @@ pub(crate) async fn runtime_size(server: &Server) -> Result<(Vec<RuntimeFile>, u
         }
         files.push(RuntimeFile {
             name,
-            raw: body.len(),
-            gzipped: gzip(&body)?,
+            gzipped: gzipped.len(),
+            identity: body.len(),
         });
-        everything.extend_from_slice(&body);
     }
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((files, gzip(&everything)?))
+    Ok(files)
 }
 
-/// The size of `bytes` after `gzip -9`.
-fn gzip(bytes: &[u8]) -> Result<usize, Failure> {
-    use std::io::Write;
-    let mut child = Command::new("gzip")
-        .args(["-9", "-c", "-n"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run gzip: {e}"))?;
-    child
-        .stdin
-        .take()
-        .ok_or("no stdin")?
-        .write_all(bytes)
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    Ok(out.stdout.len())
-}
-
-/// `GET path` over HTTP/1.1; the body of a `200` response.
-async fn http_get(port: u16, path: &str) -> Result<Vec<u8>, Failure> {
+/// `GET path` over HTTP/1.1 with `extra` header lines; the head (lowercase) and body of a `200`
+/// response, the body as it came over the wire.
+async fn http_get(port: u16, path: &str, extra: &[&str]) -> Result<(String, Vec<u8>), Failure> {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .await
         .map_err(|e| e.to_string())?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    let extra: String = extra.iter().map(|line| format!("{line}\r\n")).collect();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n");
     stream
         .write_all(request.as_bytes())
         .await
@@ -295,5 +283,5 @@ async fn http_get(port: u16, path: &str) -> Result<Vec<u8>, Failure> {
     if head.contains("transfer-encoding: chunked") {
         return Err(format!("GET {path}: chunked responses are not read"));
     }
-    Ok(body.to_vec())
+    Ok((head, body.to_vec()))
 }

@@ -84,6 +84,7 @@ mod server;
 pub mod session;
 pub mod shutdown;
 mod socket;
+mod strip;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -6,8 +6,10 @@ import { describe, test } from "node:test";
 
 import { Server } from "socket.io";
 
-import { Messaging } from "../../rain-core/src/client/messaging.js";
-import { Manager, connect } from "../../rain-core/src/client/socket.js";
+import { runtimeModule } from "./support/runtime.mjs";
+
+const { Messaging } = await runtimeModule("messaging.js");
+const { Manager, connect } = await runtimeModule("socket.js");
 
 const NSP = "/intents-example-1.0/chat/dummy socket";
 const FAST_RECONNECT = {

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import {
+import { runtimeModule } from "./support/runtime.mjs";
+
+const {
     PacketType,
     decode,
     decodeEnginePacket,
@@ -13,7 +15,7 @@ import {
     encode,
     encodeEnginePacket,
     encodePayload,
-} from "../../rain-core/src/client/protocol.js";
+} = await runtimeModule("protocol.js");
 
 const CASES = Number(process.env.RAIN_FUZZ_CASES ?? 20_000);
 const SEED = Number(process.env.RAIN_FUZZ_SEED ?? Date.now() % 1_000_000);

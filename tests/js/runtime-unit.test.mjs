@@ -3,7 +3,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import {
+import { runtimeModule } from "./support/runtime.mjs";
+
+const {
     PacketType,
     decode,
     decodeEnginePacket,
@@ -11,10 +13,10 @@ import {
     encode,
     encodeEnginePacket,
     encodePayload,
-} from "../../rain-core/src/client/protocol.js";
-import { backoff } from "../../rain-core/src/client/socket.js";
-import { Registry } from "../../rain-core/src/client/registry.js";
-import { Messaging } from "../../rain-core/src/client/messaging.js";
+} = await runtimeModule("protocol.js");
+const { backoff } = await runtimeModule("socket.js");
+const { Registry } = await runtimeModule("registry.js");
+const { Messaging } = await runtimeModule("messaging.js");
 
 const NSP = "/intents-example-1.0/chat/dummy socket";
 const bytes = (...values) => new Uint8Array(values).buffer;
