@@ -41,6 +41,7 @@ use crate::{
     ack::{ErrorAck, IntoAck, Reply},
     guard::{Guard, GuardContext, Refusal},
     metrics::{self, EventMeters},
+    shutdown::{self, Drain},
     socket::{EventHandler, SocketRef},
 };
 
@@ -153,7 +154,7 @@ impl SocketConfig {
             crate::metrics::connection_refused_by_guard(socket.arc());
             return Err(refusal);
         }
-        let state = SocketState::new(Arc::clone(self));
+        let state = SocketState::new(Arc::clone(self), socket);
         socket.extensions.insert(Arc::new(state));
         if let Some(timeout) = self.idle_timeout {
             self.watch_idle(socket.arc(), timeout);
@@ -178,14 +179,18 @@ pub(crate) struct SocketState {
     config: Arc<SocketConfig>,
     bucket: Option<Mutex<Bucket>>,
     activity: Activity,
+    /// The graceful shutdown that waits for this socket's running handlers; looked up once here
+    /// rather than for each event.
+    drain: Option<Arc<Drain>>,
 }
 
 impl SocketState {
-    fn new(config: Arc<SocketConfig>) -> Self {
+    fn new(config: Arc<SocketConfig>, socket: &Socket<Adapter>) -> Self {
         Self {
             bucket: config.rate.map(|rate| Mutex::new(Bucket::full(rate))),
             config,
             activity: Activity::new(),
+            drain: shutdown::drain_of(socket),
         }
     }
 
@@ -198,6 +203,7 @@ impl SocketState {
                 config,
                 bucket: None,
                 activity: Activity::new(),
+                drain: shutdown::drain_of(socket),
             })
         })
     }
@@ -255,10 +261,11 @@ impl SocketState {
         let config = Arc::clone(&self.config);
         let event = event.clone();
         let meters = meters.cloned();
+        let drain = self.drain.clone();
         tokio::spawn(
             async move {
                 // Counted by the graceful shutdown, which waits for running handlers.
-                let output = crate::shutdown::track(&socket, catch_unwind(future)).await;
+                let output = shutdown::track(drain, catch_unwind(future)).await;
                 finish(output, ack, &config, &event);
                 if let Some(meters) = meters {
                     meters.finished(arrived.elapsed());

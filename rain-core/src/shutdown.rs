@@ -99,13 +99,16 @@ impl Drain {
     }
 }
 
-/// Runs `future` as a handler of `socket`, counted by its server's graceful shutdown.
-///
-/// Sockets of a server not built by [`App`](crate::App) have nothing to count them: `future`
-/// simply runs.
-pub(crate) async fn track<T>(socket: &Socket<Adapter>, future: impl Future<Output = T>) -> T {
-    match socket.req_parts().extensions.get::<Arc<Drain>>() {
-        Some(drain) => Arc::clone(drain).track(future).await,
+/// The graceful shutdown that counts the handlers of `socket`, or none for a socket of a server
+/// not built by [`App`](crate::App).
+pub(crate) fn drain_of(socket: &Socket<Adapter>) -> Option<Arc<Drain>> {
+    socket.req_parts().extensions.get::<Arc<Drain>>().cloned()
+}
+
+/// Runs `future` as a handler counted by `drain`; without one, `future` simply runs.
+pub(crate) async fn track<T>(drain: Option<Arc<Drain>>, future: impl Future<Output = T>) -> T {
+    match drain {
+        Some(drain) => drain.track(future).await,
         None => future.await,
     }
 }
