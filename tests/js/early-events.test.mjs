@@ -5,6 +5,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
 import { binary, startServer, next } from "./support/server.mjs";
+import { parsePrometheusText, sample } from "./support/prometheus.mjs";
 
 const LATE = "/early-1.0/late handlers";
 const TEST_TIMEOUT = { timeout: 60_000 };
@@ -22,8 +23,8 @@ async function start(options) {
     return server;
 }
 
-function connect(server, options = {}) {
-    const client = io(server.url + LATE, { forceNew: true, reconnection: false, ...options });
+function connect(server, options = {}, namespace = LATE) {
+    const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });
     clients.push(client);
     return client;
 }
@@ -63,8 +64,35 @@ for (const transports of [["websocket"], ["polling"]]) {
         // Once the handler is done, events go straight to their handlers, still in order.
         const later = await Promise.all(emitMany(client, 20, 4));
         assertInOrder([...results, ...later]);
+        // Each went through the pipeline once: counted once.
+        const families = parsePrometheusText(await (await fetch(`${server.url}/rain/metrics`)).text());
+        const labels = { module_id: "early-1.0", socket: "late handlers" };
+        assert.equal(sample(families, "rain_events_received_total", { ...labels, event: "first" }), 12);
+        assert.equal(sample(families, "rain_events_received_total", { ...labels, event: "second" }), 12);
     });
 }
+
+test("a connect handler that panics after registering still gets its held events handled", TEST_TIMEOUT, async () => {
+    const server = await start();
+    const client = connect(server, { transports: ["websocket"] }, "/early-1.0/late panic");
+    const acks = [];
+    for (let i = 0; i < 5; i++) {
+        acks.push(client.timeout(10_000).emitWithAck("first", i).then((ack) => ({ event: "first", i, ack })));
+    }
+    await next(client, "connect");
+    assertInOrder(await Promise.all(acks));
+    assert.match(server.output(), /panicked while connecting a socket/);
+});
+
+test("a connect handler that serves its socket in a loop holds events only for a while", TEST_TIMEOUT, async () => {
+    const server = await start();
+    const client = connect(server, { transports: ["websocket"] }, "/early-1.0/serves in a loop");
+    const held = client.timeout(20_000).emitWithAck("first", 0);
+    await next(client, "connect");
+    assert.deepEqual(await held, { seq: 0, event: "first", data: 0 });
+    // The hold is over: the next event goes straight to its handler.
+    assert.deepEqual(await client.timeout(5_000).emitWithAck("first", 1), { seq: 1, event: "first", data: 1 });
+});
 
 test("past the burst limit, events sent while the socket connects are refused with an error ack", TEST_TIMEOUT, async () => {
     const server = await start({ env: { RAIN_EVENT_BURST: "6", RAIN_EVENT_RATE: "50" } });

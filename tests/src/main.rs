@@ -159,6 +159,30 @@ mod early {
             json!({ "seq": seq, "event": "second", "data": data })
         });
     }
+
+    /// Registers `first`, sleeps 100 ms, then panics: the held events still reach `first`.
+    #[websocket("late panic")]
+    async fn late_panic(socket: SocketRef) {
+        socket.extensions.insert(Counter::default());
+        socket.on("first", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "first", "data": data })
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        panic!("this connect handler panics on purpose, after registering its handler");
+    }
+
+    /// Registers `first`, then serves its socket in a loop until it is disconnected: events
+    /// are held only for a while.
+    #[websocket("serves in a loop")]
+    async fn serves_in_a_loop(socket: SocketRef) {
+        socket.extensions.insert(Counter::default());
+        socket.on("first", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "first", "data": data })
+        });
+        while socket.connected() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
 }
 
 /// The event pipeline: return values as acks, guards, and (with low `RAIN_*` limits) the rate
