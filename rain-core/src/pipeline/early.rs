@@ -55,6 +55,10 @@ pub(crate) trait Dispatch: Send + Sync {
 }
 
 /// One socket's hold: in place from admission until its connect handler is done.
+///
+/// socketioxide calls a handler (ours included) with its own handler tables locked, and
+/// registering a handler locks them for writing: the `held` lock is therefore never kept while
+/// calling into socketioxide (registering, dispatching), or the two would wait on each other.
 #[derive(Debug)]
 pub(crate) struct Hold {
     /// Whether events are held; only ever turned off, and only with `held` locked.
