@@ -7,10 +7,14 @@
 //! has first run, that is before its `socket.on(...)` calls, and socketioxide drops an event that
 //! has no handler without a word. A reconnect storm loses emits that way.
 //!
-//! Rain runs the handler right away instead, in the task that sent the answer, up to its first
-//! `.await`, and spawns only the rest. The `on` calls a handler makes before awaiting anything
-//! (where handlers make them) are then in place a few instructions after the answer is queued,
-//! not after a trip through the scheduler's queue.
+//! Rain holds those events instead (from before the answer is sent) until the handler has
+//! finished, then dispatches them in the order they arrived to the handlers it registered, even
+//! after an `.await` (a presence join, a session lookup): no event is lost for having come before
+//! its handler. The hold and its bounds are described in `pipeline::early`.
+//!
+//! Rain also runs the handler right away, in the task that sent the answer, up to its first
+//! `.await`, and spawns only the rest: a handler that registers its events before awaiting
+//! anything releases the hold without a trip through the scheduler's queue.
 
 use std::{
     future::Future,
@@ -25,7 +29,10 @@ use socketioxide::{
     socket::Socket,
 };
 
-use crate::Adapter;
+use crate::{
+    Adapter,
+    pipeline::{self, HOLD_AT_MOST, SocketState},
+};
 
 /// A connect handler (an `async fn` of connect extractors), started inline: run up to its first
 /// `.await` before socketioxide reads the client's next packet, so its `on` calls are in place.
@@ -61,21 +68,48 @@ where
     }
 }
 
-/// Polls `handler` once here, then spawns it if it is not done.
+/// Polls `handler` once here, then spawns it if it is not done; releases the socket's held
+/// events when it is done, or after [`HOLD_AT_MOST`].
 ///
 /// A future may be polled any number of times; the spawned task polls it again with its own
-/// waker, so nothing the first poll registered with the no-op waker is missed. A panic in the
-/// first poll is caught and logged, as tokio does for a spawned task: it loses only this handler.
-fn run_inline(handler: impl Future<Output = ()> + Send + 'static) {
+/// waker, so nothing the first poll registered with the no-op waker is missed. A panic is caught
+/// and logged: it loses only this handler, and the held events are still dispatched.
+fn run_inline(socket: &Arc<Socket<Adapter>>, handler: impl Future<Output = ()> + Send + 'static) {
     let mut handler = Box::pin(handler);
     let mut cx = Context::from_waker(Waker::noop());
     match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(&mut cx))) {
         Ok(Poll::Ready(())) => {}
         Ok(Poll::Pending) => {
-            tokio::spawn(handler);
+            tokio::spawn(finish(Arc::clone(socket), handler));
+            return;
         }
-        Err(_) => tracing::error!("a `#[websocket]` handler panicked while connecting a socket"),
+        Err(_) => panicked(),
     }
+    SocketState::release(socket);
+}
+
+/// Runs the rest of a connect handler, then releases the socket's held events.
+async fn finish(socket: Arc<Socket<Adapter>>, handler: impl Future<Output = ()> + Send) {
+    let mut handler = std::pin::pin!(pipeline::catch_unwind(handler));
+    let outcome = match tokio::time::timeout(HOLD_AT_MOST, &mut handler).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            tracing::info!(
+                sid = %socket.id, ns = socket.ns(), seconds = HOLD_AT_MOST.as_secs(),
+                "the `#[websocket]` handler is still running: its socket's events are no longer held"
+            );
+            SocketState::release(&socket);
+            handler.await
+        }
+    };
+    if outcome.is_err() {
+        panicked();
+    }
+    SocketState::release(&socket);
+}
+
+fn panicked() {
+    tracing::error!("a `#[websocket]` handler panicked while connecting a socket");
 }
 
 macro_rules! socket_handler {
@@ -93,11 +127,12 @@ macro_rules! socket_handler {
                         Ok(value) => value,
                         Err(error) => {
                             tracing::error!(%error, "a `#[websocket]` handler argument cannot be extracted");
+                            SocketState::release(socket);
                             return;
                         }
                     };
                 )*
-                run_inline((self.clone())($($ty,)*));
+                run_inline(socket, (self.clone())($($ty,)*));
             }
         }
     };

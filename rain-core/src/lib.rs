@@ -56,6 +56,42 @@
 //! event guards ([`guard`]), the handler (a panic stays with the event), and the ack, which is
 //! what the handler returns ([`ack`]).
 //!
+//! # Events sent while the socket connects
+//!
+//! A `#[websocket]` function may await before it registers its event handlers. The events the
+//! client sends once its `CONNECT` is acknowledged and before the function returns are never lost
+//! for having come too early: they are held, then dispatched in the order they arrived, with their
+//! acks, to the handlers registered by the time it returns (or panics), each through the pipeline
+//! once, like any other event.
+//!
+//! ```
+//! use rain_core::prelude::*;
+//!
+//! #[component(name = "shop", version = "1.0")]
+//! mod shop {
+//!     use super::*;
+//!
+//!     #[websocket("basket")]
+//!     async fn basket(socket: SocketRef) {
+//!         // A client's `add` sent meanwhile waits for the handler below.
+//!         let stock = load_stock().await;
+//!         socket.on("add", async move |Data::<String>(item)| stock.contains(&item));
+//!     }
+//!
+//!     async fn load_stock() -> Vec<String> {
+//!         vec!["pear".to_owned()]
+//!     }
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! At most `event_burst` events ([`Limits`]) are held: one past it is not handled and is acked
+//! `{ "error": "too many events before the socket was ready: ..." }` when the client asked for an
+//! ack; the socket stays connected. A function still running after 10 s (one that serves its
+//! socket in a loop) stops holding, and what it held is dispatched then. An event that no handler
+//! takes once the function has returned is ignored, as Socket.IO does, and logged at `debug`.
+//! Nothing of the hold is kept once the function is done.
+//!
 //! # Linking
 //!
 //! Registrations travel with the code that declares them. A binary that keeps its components in a

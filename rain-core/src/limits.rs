@@ -15,7 +15,9 @@
 //!
 //! The event limits are per socket (one token bucket each; an `event_rate` of `0` sets none): an
 //! event over them is not handled, is acked `{ "error": "rate limit: ..." }` when the client asked
-//! for an ack, and is logged once per burst. A socket is idle while its client sends no event
+//! for an ack, and is logged once per burst. `event_burst` also bounds the events held while a
+//! socket's connect handler is still running (see [the crate's
+//! documentation](crate#events-sent-while-the-socket-connects)). A socket is idle while its client sends no event
 //! handled through [`crate::SocketRef::on`]; what the server sends does not count, so a client
 //! that only listens is disconnected after `idle_timeout` (it sees `disconnect` with the reason
 //! `io server disconnect`) unless it sends an event now and then. Idle sockets are looked for

@@ -1,7 +1,11 @@
 //! The way every connection and every event of a Rain socket goes.
 //!
-//! On connect: the socket's connect guards, then the socket's state (its rate limit bucket and
-//! its idle watch) is attached to it. On every event registered with [`SocketRef::on`]:
+//! On connect: the socket's connect guards, then the socket's state (its rate limit bucket, its
+//! idle watch and the hold of its early events) is attached to it. Until the socket's connect
+//! handler has finished, the events the client sends are held, in arrival order, then dispatched
+//! in that order to the handlers registered by then, each going the way below once ([`early`]:
+//! none is lost because its handler was not registered yet). On every event registered with
+//! [`SocketRef::on`]:
 //!
 //! 1. the event is received ([`SocketState::handle`]): it counts as activity for the idle watch;
 //! 2. the socket's rate limit: over it, the event is refused;
@@ -29,12 +33,16 @@ use std::{
 use serde::Serialize;
 use socketioxide::{
     extract::AckSender,
-    handler::{FromMessageParts, Value},
+    handler::{FromMessageParts, MessageHandler, Value},
     socket::Socket,
 };
 use tokio::time::Instant;
 
 use tracing::Instrument as _;
+
+mod early;
+
+pub(crate) use early::{Dispatch, HOLD_AT_MOST, Offer};
 
 use crate::{
     Adapter, Limits,
@@ -59,6 +67,8 @@ pub(crate) struct SocketConfig {
     idle_timeout: Option<Duration>,
     /// The sockets the idle watch looks after.
     idle: Mutex<IdleSockets>,
+    /// How many events are held while the connect handler runs: the burst.
+    hold_cap: usize,
 }
 
 /// The sockets of one `#[websocket]` that its idle watch looks after, and whether it runs.
@@ -99,6 +109,7 @@ impl SocketConfig {
             }),
             idle_timeout: limits.idle_timeout,
             idle: Mutex::default(),
+            hold_cap: usize::try_from(limits.event_burst.max(1)).unwrap_or(usize::MAX),
         }
     }
 
@@ -112,6 +123,7 @@ impl SocketConfig {
             rate: None,
             idle_timeout: None,
             idle: Mutex::default(),
+            hold_cap: 0,
         }
     }
 
@@ -146,9 +158,11 @@ impl SocketConfig {
         Ok(())
     }
 
-    /// Runs the connect guards and, when they all pass, attaches the socket's state to it.
+    /// Runs the connect guards and, when they all pass, attaches the socket's state to it, holding
+    /// events until [`SocketState::release`].
     ///
-    /// A refusal is what the client's `connect_error` carries (`err.message`).
+    /// Runs before socketioxide acknowledges the client's `CONNECT`, so that no event comes
+    /// before the hold. A refusal is what the client's `connect_error` carries (`err.message`).
     pub(crate) fn connect(self: &Arc<Self>, socket: &SocketRef) -> Result<(), Refusal> {
         if let Err(refusal) = self.check(self.connect_guards, &GuardContext::new(socket, None)) {
             crate::metrics::connection_refused_by_guard(socket.arc());
@@ -159,6 +173,7 @@ impl SocketConfig {
         if let Some(timeout) = self.idle_timeout {
             self.watch_idle(socket.arc(), timeout);
         }
+        socket.on_fallback(early::Unhandled);
         Ok(())
     }
 
@@ -173,7 +188,8 @@ impl SocketConfig {
     }
 }
 
-/// One socket's state: its configuration, its rate limit bucket and its last activity.
+/// One socket's state: its configuration, its rate limit bucket, its last activity and the hold
+/// of its early events.
 #[derive(Debug)]
 pub(crate) struct SocketState {
     config: Arc<SocketConfig>,
@@ -182,6 +198,7 @@ pub(crate) struct SocketState {
     /// The graceful shutdown that waits for this socket's running handlers; looked up once here
     /// rather than for each event.
     drain: Option<Arc<Drain>>,
+    hold: early::Hold,
 }
 
 impl SocketState {
@@ -191,6 +208,7 @@ impl SocketState {
             config,
             activity: Activity::new(),
             drain: shutdown::drain_of(socket),
+            hold: early::Hold::new(true),
         }
     }
 
@@ -204,8 +222,39 @@ impl SocketState {
                 bucket: None,
                 activity: Activity::new(),
                 drain: shutdown::drain_of(socket),
+                hold: early::Hold::new(false),
             })
         })
+    }
+
+    /// Whether the socket's events are held (its connect handler is running).
+    pub(crate) fn is_holding(&self) -> bool {
+        self.hold.is_holding()
+    }
+
+    /// Holds an event that arrived while holding; see [`early`].
+    pub(crate) fn offer(
+        &self,
+        socket: &Arc<Socket<Adapter>>,
+        event: Cow<'static, str>,
+        value: Value,
+        ack_id: Option<i64>,
+    ) -> Offer {
+        self.hold.offer(&self.config, socket, event, value, ack_id)
+    }
+
+    /// Remembers the handler that `named` gives (with its event's name) for the held events,
+    /// while holding; calls `named` only then.
+    pub(crate) fn register(&self, named: impl FnOnce() -> (Cow<'static, str>, Arc<dyn Dispatch>)) {
+        self.hold.register(named);
+    }
+
+    /// Ends the hold of `socket`'s events, once its connect handler is done: the held events
+    /// are dispatched, in order.
+    pub(crate) fn release(socket: &Arc<Socket<Adapter>>) {
+        if let Some(state) = socket.extensions.get::<Arc<Self>>() {
+            state.hold.release(&state.config, socket);
+        }
     }
 
     /// Takes one event through the pipeline (see the module documentation).
@@ -318,7 +367,7 @@ impl SocketState {
 }
 
 /// What a handler's task ended with: its output, or the panic that ended it.
-type Outcome<T> = Result<T, Box<dyn Any + Send>>;
+pub(crate) type Outcome<T> = Result<T, Box<dyn Any + Send>>;
 
 /// Every handler finishes here: its output acks the client, a panic is logged and acked as an
 /// internal error.
@@ -382,7 +431,7 @@ fn panic_message(panic: &(dyn Any + Send)) -> &str {
 ///
 /// Not `tokio::spawn`'s own catching: awaiting a `JoinHandle` to learn of the panic would take a
 /// second task per event.
-async fn catch_unwind<F: Future>(future: F) -> Outcome<F::Output> {
+pub(crate) async fn catch_unwind<F: Future>(future: F) -> Outcome<F::Output> {
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(move |cx| {
         match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
@@ -512,6 +561,22 @@ async fn sweep_idle(config: Arc<SocketConfig>, timeout: Duration) {
             return;
         }
     }
+}
+
+/// Registers `handler` on socketioxide's own socket, outside the pipeline (for Rain's own events),
+/// and remembers it for the events held while the socket connects.
+pub(crate) fn on_unrouted<H, T>(socket: &Arc<Socket<Adapter>>, event: &'static str, handler: H)
+where
+    H: MessageHandler<Adapter, T> + Clone,
+    T: Send + Sync + 'static,
+{
+    if let Some(state) = socket.extensions.get::<Arc<SocketState>>() {
+        state.register(|| {
+            let remembered = early::Unrouted(handler.clone(), std::marker::PhantomData);
+            (Cow::Borrowed(event), Arc::new(remembered))
+        });
+    }
+    socket.on(event, handler);
 }
 
 #[cfg(test)]

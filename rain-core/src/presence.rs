@@ -280,7 +280,7 @@ impl FromConnectParts<Adapter> for Presence {
             }
         });
         let asked = presence.clone();
-        s.on(EVENT, async move |socket: SocketRef, ack: AckSender| {
+        crate::pipeline::on_unrouted(s, EVENT, async move |socket: SocketRef, ack: AckSender| {
             socket.join(WATCHERS);
             let members = asked.list().await;
             let snapshot = Snapshot {

@@ -15,7 +15,12 @@ use socketioxide::{
     socket::{DisconnectReason, Socket},
 };
 
-use crate::{Adapter, ack::IntoAck, metrics::EventMeters, pipeline::SocketState};
+use crate::{
+    Adapter,
+    ack::IntoAck,
+    metrics::EventMeters,
+    pipeline::{Dispatch, Offer, SocketState},
+};
 
 /// A connected socket, as handlers receive it.
 ///
@@ -54,6 +59,11 @@ impl SocketRef {
     /// ...)]`); a refused event, a payload that does not deserialize, a handler returning `Err`
     /// and a handler that panics all ack `{ "error": "<message>" }` when the client asked for an
     /// ack. Registering a second handler for the same event replaces the first.
+    ///
+    /// An event the client sends before the socket's connect handler has finished waits for it
+    /// and is then dispatched, in the order the events arrived, to the handler registered by
+    /// then: a handler may be registered after an `.await` without losing the client's first
+    /// events (see [the crate's documentation](crate#events-sent-while-the-socket-connects)).
     pub fn on<H, T>(&self, event: impl Into<Cow<'static, str>>, handler: H)
     where
         H: EventHandler<T>,
@@ -61,17 +71,18 @@ impl SocketRef {
     {
         let event = event.into();
         let state = SocketState::of(&self.0);
-        let meters = EventMeters::of(&self.0, &event);
-        self.0.on(
-            event.clone(),
-            Routed {
-                handler,
-                event,
-                meters,
-                state,
-                marker: PhantomData,
-            },
-        );
+        let routed = Routed {
+            handler,
+            event: event.clone(),
+            meters: EventMeters::of(&self.0, &event),
+            state,
+            marker: PhantomData,
+        };
+        // While the connect handler runs, the held events are dispatched by name.
+        routed
+            .state
+            .register(|| (routed.event.clone(), Arc::new(routed.clone())));
+        self.0.on(event, routed);
     }
 
     /// Sends `event` with `data` to this client, counted in `rain_events_emitted_total` (this
@@ -281,12 +292,50 @@ struct Routed<H, T> {
     marker: PhantomData<fn() -> T>,
 }
 
+impl<H: Clone, T> Clone for Routed<H, T> {
+    fn clone(&self) -> Self {
+        Self {
+            handler: self.handler.clone(),
+            event: self.event.clone(),
+            meters: self.meters.clone(),
+            state: Arc::clone(&self.state),
+            marker: PhantomData,
+        }
+    }
+}
+
 impl<H, T> MessageHandler<Adapter, T> for Routed<H, T>
 where
     H: EventHandler<T>,
     T: Send + Sync + 'static,
 {
     fn call(&self, socket: Arc<Socket<Adapter>>, value: Value, ack_id: Option<i64>) {
+        // Held while the connect handler runs, so that no event overtakes an earlier one whose
+        // handler is not registered yet.
+        let (value, ack_id) = match self.state.is_holding() {
+            false => (value, ack_id),
+            true => match self.state.offer(&socket, self.event.clone(), value, ack_id) {
+                Offer::Taken => return,
+                Offer::Handle(_, value, ack_id) => (value, ack_id),
+            },
+        };
+        self.state.handle(
+            &self.event,
+            self.meters.as_ref(),
+            &self.handler,
+            socket,
+            value,
+            ack_id,
+        );
+    }
+}
+
+impl<H, T> Dispatch for Routed<H, T>
+where
+    H: EventHandler<T>,
+    T: Send + Sync + 'static,
+{
+    fn dispatch(&self, socket: Arc<Socket<Adapter>>, value: Value, ack_id: Option<i64>) {
         self.state.handle(
             &self.event,
             self.meters.as_ref(),

@@ -110,6 +110,81 @@ mod lifecycle {
     }
 }
 
+/// A connect handler that awaits before it registers its event handlers: the events a client
+/// sends at once must wait for them, in order, and not be lost.
+#[component(name = "early", version = "1.0")]
+mod early {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    };
+
+    use super::*;
+    use socketioxide::{
+        handler::{self, FromMessageParts},
+        socket::Socket,
+    };
+
+    /// The order in which the pipeline started this socket's handlers: numbered when the
+    /// arguments are extracted, which the pipeline does in the order it dispatches events.
+    struct Seq(u64);
+
+    /// The counter behind [`Seq`], one per socket.
+    #[derive(Clone, Default)]
+    struct Counter(Arc<AtomicU64>);
+
+    impl FromMessageParts<rain_core::Adapter> for Seq {
+        type Error = std::convert::Infallible;
+
+        fn from_message_parts(
+            s: &Arc<Socket<rain_core::Adapter>>,
+            _: &mut handler::Value,
+            _: &Option<i64>,
+        ) -> Result<Self, Self::Error> {
+            let counter = s.extensions.get::<Counter>().unwrap_or_default();
+            Ok(Self(counter.0.fetch_add(1, Ordering::SeqCst)))
+        }
+    }
+
+    /// Registers `first` at once, sleeps 100 ms, then registers `second`; both ack
+    /// `{ seq, data }`.
+    #[websocket("late handlers")]
+    async fn late_handlers(socket: SocketRef) {
+        socket.extensions.insert(Counter::default());
+        socket.on("first", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "first", "data": data })
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        socket.on("second", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "second", "data": data })
+        });
+    }
+
+    /// Registers `first`, sleeps 100 ms, then panics: the held events still reach `first`.
+    #[websocket("late panic")]
+    async fn late_panic(socket: SocketRef) {
+        socket.extensions.insert(Counter::default());
+        socket.on("first", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "first", "data": data })
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        panic!("this connect handler panics on purpose, after registering its handler");
+    }
+
+    /// Registers `first`, then serves its socket in a loop until it is disconnected: events
+    /// are held only for a while.
+    #[websocket("serves in a loop")]
+    async fn serves_in_a_loop(socket: SocketRef) {
+        socket.extensions.insert(Counter::default());
+        socket.on("first", async |Seq(seq), Data::<Value>(data)| {
+            json!({ "seq": seq, "event": "first", "data": data })
+        });
+        while socket.connected() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
 /// The event pipeline: return values as acks, guards, and (with low `RAIN_*` limits) the rate
 /// limit and the idle timeout.
 #[component(name = "pipeline", version = "1.0")]
