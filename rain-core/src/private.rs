@@ -47,6 +47,17 @@ where
     H: SocketHandler<T>,
     T: Send + Sync + 'static,
 {
+    mount_erased(
+        io,
+        mount,
+        Erased(Arc::new(move |socket, auth| handler.start(socket, auth))),
+    );
+}
+
+/// The part of [`mount`] that does not depend on the handler's type: compiled once in Rain
+/// rather than once per `#[websocket]` in the app (10,000 sockets would otherwise instantiate
+/// socketioxide's connect machinery 10,000 times).
+fn mount_erased(io: &SocketIo, mount: Mount, handler: Erased) {
     let Mount { namespace, config } = mount;
     let admit = move |socket: SocketRef| {
         let admitted = config.connect(&socket);
@@ -61,7 +72,20 @@ where
     io.ns(
         namespace,
         observed.with(admit).with(crate::session::ReadSession),
-    )
+    );
+}
+
+/// What starts a socket's handler: [`SocketHandler::start`].
+type Start = dyn Fn(&Arc<Socket<Adapter>>, &Option<Value>) + Send + Sync;
+
+/// A [`SocketHandler`] behind a pointer: one type for every socket's handler.
+#[derive(Clone)]
+struct Erased(Arc<Start>);
+
+impl SocketHandler<Erased> for Erased {
+    fn start(&self, socket: &Arc<Socket<Adapter>>, auth: &Option<Value>) {
+        (self.0)(socket, auth);
+    }
 }
 
 /// A socket's connect handler, with each connection counted and its call in a `connect` span.
