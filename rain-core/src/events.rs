@@ -291,7 +291,7 @@ impl<S: Events> TypedSocket<S> {
         let ack = self
             .socket
             .emit_with_ack::<E::Payload, E::Ack>(event.name(), payload)?;
-        metrics::event_emitted(&self.socket, event.name());
+        metrics::static_event_emitted(&self.socket, event.name());
         Ok(ack.await?)
     }
 
@@ -347,7 +347,7 @@ impl<S: Events> TypedOperators<S> {
         E::Ack: NoAck,
     {
         self.operators.emit(event.name(), payload).await?;
-        metrics::event_emitted(&self.origin, event.name());
+        metrics::static_event_emitted(&self.origin, event.name());
         Ok(())
     }
 }

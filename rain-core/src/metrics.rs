@@ -37,7 +37,7 @@
 use std::{
     borrow::Cow,
     sync::{
-        Arc,
+        Arc, PoisonError, RwLock,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -94,6 +94,9 @@ struct SocketMetrics {
     opened: Counter,
     closed: Counter,
     idle: Counter,
+    /// The emitted-events counters of this socket for events named by `'static` strings (declared
+    /// events, literals), found by the name's address: counting such an emit hashes nothing.
+    emitted_static: RwLock<Vec<(&'static str, Counter)>>,
 }
 
 type DurationFamily = Family<EventLabels, Histogram, fn() -> Histogram>;
@@ -138,6 +141,7 @@ impl Metrics {
                     opened: opened.get_or_create_owned(&labels),
                     closed: closed.get_or_create_owned(&labels),
                     idle: idle.get_or_create_owned(&labels),
+                    emitted_static: RwLock::default(),
                     labels,
                 }
             })
@@ -390,6 +394,28 @@ pub(crate) fn event_emitted(socket: &Socket<Adapter>, event: impl Into<Cow<'stat
             .get_or_create(&state.event_labels(event.into()))
             .inc();
     }
+}
+
+/// [`event_emitted`] for an event named by a `'static` string.
+pub(crate) fn static_event_emitted(socket: &Socket<Adapter>, event: &'static str) {
+    let Some(connection) = connection(socket) else {
+        return;
+    };
+    let state = &connection.0;
+    let cache = &state.socket().emitted_static;
+    let cached = cache.read().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, counter)) = cached.iter().find(|(name, _)| std::ptr::eq(*name, event)) {
+        counter.inc();
+        return;
+    }
+    drop(cached);
+    let labels = state.event_labels(Cow::Borrowed(event));
+    let counter = state.metrics.emitted.get_or_create_owned(&labels);
+    counter.inc();
+    cache
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((event, counter));
 }
 
 /// Counts a connection refused before it reached a socket (`too many connections`, ...).

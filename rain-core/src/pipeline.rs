@@ -272,8 +272,8 @@ impl SocketState {
         ack_id: Option<i64>,
     ) {
         // Every event handled through Rain is received here.
-        self.activity.touch();
         let arrived = Instant::now();
+        self.activity.touch(arrived);
         let span = meters.map_or_else(tracing::Span::none, |meters| meters.received(event));
         let ack = match AckSender::from_message_parts(&socket, &mut value, &ack_id) {
             Ok(ack) => ack,
@@ -506,8 +506,9 @@ impl Activity {
         }
     }
 
-    fn touch(&self) {
-        let elapsed = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+    fn touch(&self, now: Instant) {
+        let elapsed = now.saturating_duration_since(self.since).as_millis();
+        let elapsed = u64::try_from(elapsed).unwrap_or(u64::MAX);
         self.last.fetch_max(elapsed, Ordering::Relaxed);
     }
 

@@ -109,7 +109,7 @@ impl SocketRef {
     ) -> Result<(), SendError> {
         let sent = self.0.emit(event, data);
         if sent.is_ok() {
-            crate::metrics::event_emitted(&self.0, event);
+            crate::metrics::static_event_emitted(&self.0, event);
         }
         sent
     }
