@@ -91,9 +91,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("drive") => runtime.block_on(drive(&args[1..])),
         Some("hold") => runtime.block_on(hold(&args[1..])),
+        Some("load") => runtime.block_on(load(&args[1..])),
         Some("-h" | "--help") => {
             println!(
-                "usage: rain-bench [--smoke] [--rounds N] | rain-bench (drive|hold) <port> <count>"
+                "usage: rain-bench [--smoke] [--rounds N] | rain-bench (drive|hold) <port> <count> \
+                 | rain-bench load <port> <connections> <count>"
             );
             Ok(())
         }
@@ -149,6 +151,33 @@ async fn drive(args: &[String]) -> Result<(), String> {
         client.expect("bye", r#"{"message":"Hello sir"}"#).await?;
     }
     client.close().await;
+    Ok(())
+}
+
+/// `load <port> <connections> <count>`: `count` round trips on each of `connections` connections
+/// at once, every reply checked (for profiling a server under load).
+async fn load(args: &[String]) -> Result<(), String> {
+    let [port, connections, count] = args else {
+        return Err("usage: rain-bench load <port> <connections> <count>".to_owned());
+    };
+    let port: u16 = port.parse().map_err(|_| "bad port")?;
+    let connections: usize = connections.parse().map_err(|_| "bad connections")?;
+    let count: usize = count.parse().map_err(|_| "bad count")?;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..connections {
+        set.spawn(async move {
+            let mut client = client::Client::connect(port, measure::DUMMY).await?;
+            for _ in 0..count {
+                client.emit("hello", r#"{"ignored":true}"#).await?;
+                client.expect("bye", r#"{"message":"Hello sir"}"#).await?;
+            }
+            client.close().await;
+            Ok::<_, String>(())
+        });
+    }
+    while let Some(joined) = set.join_next().await {
+        joined.map_err(|e| e.to_string())??;
+    }
     Ok(())
 }
 
