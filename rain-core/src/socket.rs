@@ -319,14 +319,7 @@ where
                 Offer::Handle(_, value, ack_id) => (value, ack_id),
             },
         };
-        self.state.handle(
-            &self.event,
-            self.meters.as_ref(),
-            &self.handler,
-            socket,
-            value,
-            ack_id,
-        );
+        self.dispatch(socket, value, ack_id);
     }
 }
 
