@@ -307,21 +307,19 @@ impl SocketState {
                 return;
             }
         };
-        let config = Arc::clone(&self.config);
-        let event = event.clone();
-        let meters = meters.cloned();
-        let drain = self.drain.clone();
-        tokio::spawn(
-            async move {
+        let handling = Handling {
+            handler: future,
+            end: Some(End {
+                ack,
+                config: Arc::clone(&self.config),
+                event: event.clone(),
+                meters: meters.cloned(),
+                arrived,
                 // Counted by the graceful shutdown, which waits for running handlers.
-                let output = shutdown::track(drain, catch_unwind(future)).await;
-                finish(output, ack, &config, &event);
-                if let Some(meters) = meters {
-                    meters.finished(arrived.elapsed());
-                }
-            }
-            .instrument(span),
-        );
+                _running: self.drain.clone().map(Drain::enter),
+            }),
+        };
+        tokio::spawn(handling.instrument(span));
     }
 
     /// The rate limit, then the event guards: `Err` with what the client is told.
@@ -441,6 +439,56 @@ pub(crate) async fn catch_unwind<F: Future>(future: F) -> Outcome<F::Output> {
         }
     })
     .await
+}
+
+pin_project_lite::pin_project! {
+    /// One event's handler as its task runs it: the handler's future, with a panic caught, then
+    /// its ack and its metrics.
+    ///
+    /// One future written out rather than nested `async` wrappers (catching the panic, counting
+    /// it for the shutdown, finishing), each of which would keep a copy of the handler's future:
+    /// the task stays the size of the handler's future plus what `End` needs, and is moved as
+    /// such for every event.
+    struct Handling<F> {
+        #[pin]
+        handler: F,
+        end: Option<End>,
+    }
+}
+
+/// What finishing an event takes: where its ack goes, its metrics, and its place in the count of
+/// running handlers, given back once it has acked.
+struct End {
+    ack: AckSender<Adapter>,
+    config: Arc<SocketConfig>,
+    event: Cow<'static, str>,
+    meters: Option<EventMeters>,
+    arrived: Instant,
+    _running: Option<shutdown::Running>,
+}
+
+impl<F: Future> Future for Handling<F>
+where
+    F::Output: IntoAck,
+{
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<()> {
+        let mut this = self.project();
+        let outcome =
+            match std::panic::catch_unwind(AssertUnwindSafe(|| this.handler.as_mut().poll(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(output)) => Ok(output),
+                Err(panic) => Err(panic),
+            };
+        if let Some(end) = this.end.take() {
+            finish(outcome, end.ack, &end.config, &end.event);
+            if let Some(meters) = end.meters {
+                meters.finished(end.arrived.elapsed());
+            }
+        }
+        Poll::Ready(())
+    }
 }
 
 /// A token bucket: `burst` tokens at most, refilled at `per_second`; each event takes one.

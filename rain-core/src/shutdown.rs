@@ -53,19 +53,10 @@ impl Drain {
         self.closing.load(Ordering::Acquire)
     }
 
-    /// Counts `future` as a running handler until it completes or is dropped.
-    pub(crate) async fn track<T>(self: Arc<Self>, future: impl Future<Output = T>) -> T {
-        struct Running(Arc<Drain>);
-        impl Drop for Running {
-            fn drop(&mut self) {
-                if self.0.running.fetch_sub(1, Ordering::AcqRel) == 1 {
-                    self.0.idle.notify_waiters();
-                }
-            }
-        }
+    /// Counts a running handler until the returned guard is dropped.
+    pub(crate) fn enter(self: Arc<Self>) -> Running {
         self.running.fetch_add(1, Ordering::AcqRel);
-        let _running = Running(self);
-        future.await
+        Running(self)
     }
 
     /// Completes once no tracked handler runs.
@@ -105,10 +96,14 @@ pub(crate) fn drain_of(socket: &Socket<Adapter>) -> Option<Arc<Drain>> {
     socket.req_parts().extensions.get::<Arc<Drain>>().cloned()
 }
 
-/// Runs `future` as a handler counted by `drain`; without one, `future` simply runs.
-pub(crate) async fn track<T>(drain: Option<Arc<Drain>>, future: impl Future<Output = T>) -> T {
-    match drain {
-        Some(drain) => drain.track(future).await,
-        None => future.await,
+/// A handler counted as running by its server's graceful shutdown, until dropped.
+#[derive(Debug)]
+pub(crate) struct Running(Arc<Drain>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.0.running.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.0.idle.notify_waiters();
+        }
     }
 }
