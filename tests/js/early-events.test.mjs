@@ -1,27 +1,15 @@
 // Events a client sends the moment it connects, while the socket's connect handler is still
 // running (it sleeps 100 ms before registering `second`): held, then handled in the order they
 // arrived, with their acks; a bounded number of them; and an event no handler takes is ignored.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { io } from "socket.io-client";
-import { binary, startServer, next } from "./support/server.mjs";
+import { next, stoppedAfterAll } from "./support/server.mjs";
 import { parsePrometheusText, sample } from "./support/prometheus.mjs";
 
 const LATE = "/early-1.0/late handlers";
 const TEST_TIMEOUT = { timeout: 60_000 };
-const servers = [];
-const clients = [];
-
-after(async () => {
-    for (const client of clients) client.disconnect();
-    for (const server of servers) await server.kill();
-});
-
-async function start(options) {
-    const server = await startServer(binary("rain-test-server"), options);
-    servers.push(server);
-    return server;
-}
+const { clients, start } = stoppedAfterAll();
 
 function connect(server, options = {}, namespace = LATE) {
     const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });

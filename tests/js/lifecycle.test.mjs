@@ -1,28 +1,16 @@
 // Graceful shutdown and restarts of the Rain test server: running handlers finish, clients are
 // told why they are disconnected and reconnect to the next server, and the browser runtime
 // delivers every emit exactly once across a graceful restart and a crash.
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { io } from "socket.io-client";
-import { binary, startServer, next } from "./support/server.mjs";
+import { next, stoppedAfterAll } from "./support/server.mjs";
 import { launch, openPage } from "./support/browser.mjs";
 
 const WORK = "/lifecycle-1.0/work";
 const TEST_TIMEOUT = { timeout: 60_000 };
-const servers = [];
-const clients = [];
-
-after(async () => {
-    for (const client of clients) client.disconnect();
-    for (const server of servers) await server.kill();
-});
-
-async function start(options) {
-    const server = await startServer(binary("rain-test-server"), options);
-    servers.push(server);
-    return server;
-}
+const { clients, start } = stoppedAfterAll();
 
 function connect(server, namespace, options = {}) {
     const client = io(server.url + namespace, {

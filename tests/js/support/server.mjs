@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { after } from "node:test";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
@@ -68,4 +69,24 @@ export function next(emitter, event, ms = 5_000) {
             resolve(args.length > 1 ? args : args[0]);
         });
     });
+}
+
+/**
+ * The test servers and clients of one test file, killed and disconnected once its tests are done.
+ * `start(options)` starts `rain-test-server` (options as for `startServer`); push clients to
+ * `clients`.
+ */
+export function stoppedAfterAll() {
+    const servers = [];
+    const clients = [];
+    after(async () => {
+        for (const client of clients) client.disconnect();
+        for (const server of servers) await server.kill();
+    });
+    async function start(options) {
+        const server = await startServer(binary("rain-test-server"), options);
+        servers.push(server);
+        return server;
+    }
+    return { servers, clients, start };
 }
