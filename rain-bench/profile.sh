@@ -57,7 +57,8 @@ for server in rain plain; do
     read -r b3 y3 < <(profile "$server" drive 3000)
     read -r _ h1 < <(profile "$server" hold 1)
     read -r _ h1000 < <(profile "$server" hold 1000)
-    echo "| $server | $(( (b3 - b1) / 2000 )).$(( (b3 - b1) % 2000 * 100 / 2000 )) | $(( (y3 - y1) / 2000 )) | $(( (h1000 - h1) / 999 )) |"
+    per_event=$(awk -v d="$(( b3 - b1 ))" 'BEGIN { printf "%.2f", d / 2000 }')
+    echo "| $server | $per_event | $(( (y3 - y1) / 2000 )) | $(( (h1000 - h1) / 999 )) |"
 done
 for server in rain plain; do
     echo
