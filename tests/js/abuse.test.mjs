@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { io } from "socket.io-client";
 import { binary, startServer } from "./support/server.mjs";
+import { seeded } from "./support/random.mjs";
 
 const NS = "/echo-1.0/echo";
 const FRAMES = Number(process.env.RAIN_ABUSE_FRAMES ?? 100_000);
@@ -17,18 +18,9 @@ const SEED = Number(process.env.RAIN_ABUSE_SEED ?? Date.now() % 1_000_000);
 // exceed it many times over.
 const RSS_TOLERANCE_KIB = 8 * 1024;
 
-/** A small seeded generator (mulberry32), so a failing run can be replayed with RAIN_ABUSE_SEED. */
+/** Random frames from a seed, so a failing run can be replayed with RAIN_ABUSE_SEED. */
 function generator(seed) {
-    let state = seed >>> 0;
-    const next = () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (n) => Math.floor(next() * n);
-    const pick = (items) => items[int(items.length)];
+    const { next, int, pick } = seeded(seed);
     const text = (n) => {
         let out = "";
         for (let i = 0; i < n; i++) {

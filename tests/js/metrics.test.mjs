@@ -1,36 +1,20 @@
 // `GET /rain/metrics` against real traffic from the official socket.io-client: each scrape is
 // parsed strictly as the Prometheus text format, and its series follow connects, events and
 // disconnects.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { io } from "socket.io-client";
-import { binary, startServer, next } from "./support/server.mjs";
+import { next, sharedServer } from "./support/server.mjs";
 import { parsePrometheusText, sample } from "./support/prometheus.mjs";
 
 const DUMMY = "/intents-example-1.0/chat/dummy socket";
 const DUMMY_LABELS = { module_id: "intents-example-1.0", socket: "chat/dummy socket" };
 const FAREWELL = "/farewell-1.0/farewell";
 const FAREWELL_LABELS = { module_id: "farewell-1.0", socket: "farewell" };
-let server;
-const clients = [];
-
-before(async () => {
-    server = await startServer(binary("rain-test-server"));
-});
-
-after(async () => {
-    for (const client of clients) client.disconnect();
-    await server?.stop();
-});
-
-function connect(namespace, options = {}) {
-    const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });
-    clients.push(client);
-    return client;
-}
+const shared = sharedServer();
+const { connect } = shared;
 
 async function scrape() {
-    const response = await fetch(`${server.url}/rain/metrics`);
+    const response = await fetch(`${shared.server.url}/rain/metrics`);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     return parsePrometheusText(await response.text());

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { runtimeModule } from "./support/runtime.mjs";
+import { seeded } from "./support/random.mjs";
 
 const {
     PacketType,
@@ -23,16 +24,7 @@ const DECODE_ERRORS = new Set(["invalid packet", "invalid payload", "binary pack
 const ENGINE_TYPES = new Set(["open", "close", "ping", "pong", "message", "upgrade", "noop", "error"]);
 
 function generator(seed) {
-    let state = seed >>> 0;
-    const next = () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    const int = (n) => Math.floor(next() * n);
-    const pick = (items) => items[int(items.length)];
+    const { next, int, pick } = seeded(seed);
     const char = () =>
         pick([
             () => pick([..."0123456789"]),

@@ -1,29 +1,14 @@
 // The official socket.io-client against the Rain test server: every transport, namespaces with
 // spaces, unknown namespaces, acks both ways, and handler panics that stay with their socket.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { io } from "socket.io-client";
-import { binary, startServer, next } from "./support/server.mjs";
+import { binary, next, sharedServer, startServer } from "./support/server.mjs";
 
 const DUMMY = "/intents-example-1.0/chat/dummy socket";
-let server;
-const clients = [];
-
-before(async () => {
-    server = await startServer(binary("rain-test-server"));
-});
-
-after(async () => {
-    for (const client of clients) client.disconnect();
-    await server?.stop();
-});
-
-function connect(namespace, options = {}) {
-    const client = io(server.url + namespace, { forceNew: true, reconnection: false, ...options });
-    clients.push(client);
-    return client;
-}
+const shared = sharedServer();
+const { clients, connect } = shared;
 
 async function helloBye(client) {
     const bye = next(client, "bye");
@@ -148,14 +133,14 @@ test("a panicking handler does not take the server or other clients down", async
     await next(late, "connect");
     await helloBye(late);
     assert.ok(faulty.connected, "the panicking socket's connection is still open");
-    assert.match(server.output(), /panics on purpose/);
+    assert.match(shared.server.output(), /panics on purpose/);
     onConnect.disconnect();
 });
 
 function rawGet(path) {
     // node:http sends the path exactly as given: no `..` normalisation, as an attacker would.
     return new Promise((resolve, reject) => {
-        const request = http.request({ host: "127.0.0.1", port: server.port, path, method: "GET" }, (res) => {
+        const request = http.request({ host: "127.0.0.1", port: shared.server.port, path, method: "GET" }, (res) => {
             let body = "";
             res.on("data", (chunk) => { body += chunk; });
             res.on("end", () => resolve({ status: res.statusCode, body }));
@@ -184,7 +169,7 @@ test("paths that climb out of a component folder get 404", async () => {
 
 /** Opens a raw Engine.IO WebSocket and resolves once the server's handshake arrived. */
 async function rawSocket() {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    const ws = new WebSocket(`ws://127.0.0.1:${shared.server.port}/socket.io/?EIO=4&transport=websocket`);
     const messages = [];
     const closed = new Promise((resolve) => ws.addEventListener("close", (event) => resolve(event.code)));
     ws.addEventListener("message", (event) => messages.push(event.data));

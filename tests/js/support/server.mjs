@@ -2,7 +2,8 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { after } from "node:test";
+import { after, before } from "node:test";
+import { io } from "socket.io-client";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(root, "target");
@@ -89,4 +90,26 @@ export function stoppedAfterAll() {
         return server;
     }
     return { servers, clients, start };
+}
+
+/**
+ * One `rain-test-server` for all the tests of a file: started before them, stopped after, with
+ * `connect(namespace, options)` for socket.io clients to it (disconnected after the tests too).
+ * `shared.server` is the running server once the tests run.
+ */
+export function sharedServer() {
+    const shared = { server: undefined, clients: [] };
+    before(async () => {
+        shared.server = await startServer(binary("rain-test-server"));
+    });
+    after(async () => {
+        for (const client of shared.clients) client.disconnect();
+        await shared.server?.stop();
+    });
+    shared.connect = (namespace, options = {}) => {
+        const client = io(shared.server.url + namespace, { forceNew: true, reconnection: false, ...options });
+        shared.clients.push(client);
+        return client;
+    };
+    return shared;
 }
