@@ -4,11 +4,7 @@
 //! The same text is served at `/rain/bindings.js` and `/rain/bindings.d.ts`, and written to a
 //! folder by [`App::write_bindings`](crate::App::write_bindings) (or `<app> bindings write DIR`).
 //!
-//! Payload types become TypeScript through `ts-rs`: a derive (`#[derive(TS)]`) with stable
-//! releases that reads serde's attributes (`rename`, `rename_all`, `tag`, `flatten`, ...), so one
-//! type definition drives the wire format and its TypeScript. (`specta` does the same job but has
-//! been in release candidates for its current major version, and brings a type registry we do
-//! not need: ours is the socket registry.)
+//! Payload types become TypeScript through `ts-rs` ([`TypeScript`], in the base layer).
 //!
 //! # Identifiers
 //!
@@ -18,10 +14,9 @@
 //! `chatDummySocket`). Two components, or two sockets of one component, with the same identifier
 //! are an error naming both.
 
-use std::{any::TypeId, collections::BTreeMap, fmt::Write as _};
+use std::{collections::BTreeMap, fmt::Write as _};
 
-use ts_rs::{TS, TypeVisitor};
-
+pub use crate::base::typescript::TypeScript;
 use crate::{
     Error,
     events::Direction,
@@ -122,93 +117,6 @@ fn capitalized(ident: &str) -> String {
         first.make_ascii_uppercase();
     }
     out
-}
-
-/// Collects the TypeScript declarations that payload types need.
-pub struct TypeScript {
-    config: ts_rs::Config,
-    declarations: BTreeMap<String, Declaration>,
-    clashes: Vec<String>,
-}
-
-struct Declaration {
-    type_id: TypeId,
-    rust: &'static str,
-    text: String,
-}
-
-impl std::fmt::Debug for TypeScript {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TypeScript")
-            .field(
-                "declarations",
-                &self.declarations.keys().collect::<Vec<_>>(),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
-impl TypeScript {
-    pub(crate) fn new() -> Self {
-        Self {
-            // JSON numbers are what arrives in the browser, whatever the Rust integer width.
-            config: ts_rs::Config::new().with_large_int("number"),
-            declarations: BTreeMap::new(),
-            clashes: Vec::new(),
-        }
-    }
-
-    /// The TypeScript name of `T`, after declaring it and every type it uses.
-    pub fn type_of<T: TS + ?Sized + 'static>(&mut self) -> String {
-        self.visit::<T>();
-        T::name(&self.config)
-    }
-}
-
-impl TypeVisitor for TypeScript {
-    fn visit<T: TS + 'static + ?Sized>(&mut self) {
-        if T::output_path().is_none() {
-            // Built-in types (numbers, strings, `Option`, `Vec`, ...) need no declaration, but
-            // what they contain may: their generics are what they contain. (Their
-            // `visit_dependencies` would skip past the contained types to *their* dependencies,
-            // bypassing the check below, and never end on a recursive type like `JsonValue`.)
-            T::visit_generics(self);
-            return;
-        }
-        let name = T::ident(&self.config);
-        if let Some(known) = self.declarations.get(&name) {
-            if known.type_id != TypeId::of::<T::WithoutGenerics>() {
-                self.clashes.push(format!(
-                    "two types are named `{name}` in TypeScript: `{}` and `{}`; rename one with `#[ts(rename = \"...\")]`",
-                    known.rust,
-                    std::any::type_name::<T>()
-                ));
-            } else {
-                // Declared already, but maybe with other type arguments (`Paged<A>`, then
-                // `Paged<B>`): those need declaring too.
-                T::visit_generics(self);
-            }
-            return;
-        }
-        let mut text = String::new();
-        if let Some(docs) = T::docs() {
-            text.push_str(&docs);
-            if !docs.ends_with('\n') {
-                text.push('\n');
-            }
-        }
-        let _ = write!(text, "export {}", T::decl(&self.config));
-        self.declarations.insert(
-            name,
-            Declaration {
-                type_id: TypeId::of::<T::WithoutGenerics>(),
-                rust: std::any::type_name::<T>(),
-                text,
-            },
-        );
-        T::visit_dependencies(self);
-        T::visit_generics(self);
-    }
 }
 
 /// The events of one socket as TypeScript maps: what it listens to and what it emits.
@@ -383,11 +291,11 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
         sockets_map.push_str("    };\n");
     }
     sockets_map.push_str("}\n");
-    if let Some(clash) = ts.clashes.first() {
-        return Err(Error::Bindings(clash.clone()));
+    if let Some(clash) = ts.first_clash() {
+        return Err(Error::Bindings(clash.to_owned()));
     }
-    for name in ts.declarations.keys() {
-        if socket_types_named.contains(name.as_str()) || RESERVED_TYPES.contains(&name.as_str()) {
+    for name in ts.names() {
+        if socket_types_named.contains(name) || RESERVED_TYPES.contains(&name) {
             return Err(Error::Bindings(format!(
                 "the payload type `{name}` has the name of a binding type; rename it with `#[ts(rename = \"...\")]`"
             )));
@@ -398,7 +306,7 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
     let js = format!(
         "{header}\nimport {{ getWebSocket }} from \"/rain/runtime.js\";\n\n{js}export {{ getWebSocket }};\n"
     );
-    let payloads: Vec<&str> = ts.declarations.values().map(|d| d.text.as_str()).collect();
+    let payloads: Vec<&str> = ts.declarations().collect();
     let dts = format!(
         "{header}\n{PRELUDE}\n// Payload types.\n\n{payloads}\n\n// Sockets.\n\n{dts}{sockets_map}\n{handle_decls}{API}",
         payloads = payloads.join("\n\n"),

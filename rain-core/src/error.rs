@@ -94,6 +94,13 @@ pub enum Error {
         /// What differs, as a unified diff.
         diff: String,
     },
+    /// A `RAIN_*` variable is set to a value that cannot be used.
+    #[error(transparent)]
+    Env(#[from] crate::base::env::EnvError),
+    /// The session secret given to [`App::session_secret`](crate::App::session_secret) is too
+    /// short.
+    #[error(transparent)]
+    SessionSecret(#[from] crate::session::SecretError),
     /// The command line is not one the app understands.
     #[error("{0}")]
     Usage(String),

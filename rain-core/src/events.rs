@@ -18,7 +18,7 @@ use socketioxide::{
 };
 use ts_rs::TS;
 
-use crate::{Adapter, SocketRef, ack::Ack, bindings::TypeScript, metrics};
+use crate::{Adapter, SocketRef, ack::Ack, base::typescript::TypeScript, metrics};
 
 /// Who sends an event, seen from the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -98,19 +98,16 @@
 //! library crate must link that crate; refer to it at least once, e.g. `use my_components as _;`.
 #![warn(missing_docs)]
 
-pub mod ack;
 mod admission;
 mod assets;
+mod base;
 pub mod bindings;
 mod client;
-pub mod cluster;
 mod connect;
 mod error;
 pub mod events;
 pub mod guard;
 mod introspection;
-pub mod limits;
-pub mod metrics;
 pub mod origin;
 mod page;
 mod pipeline;
@@ -118,7 +115,6 @@ pub mod presence;
 pub mod registry;
 mod server;
 pub mod session;
-pub mod shutdown;
 mod socket;
 mod strip;
 
@@ -127,9 +123,16 @@ mod strip;
 pub mod __private;
 
 pub use admission::ConnectionRefusal;
+pub use base::limits::Limits;
+pub use base::{
+    ack,
+    adapter::{AckSender, Adapter, SocketIo},
+    cluster,
+    env::EnvError,
+    limits, metrics, shutdown,
+};
 pub use error::{DiscoverError, Error};
 pub use events::TypedSocket;
-pub use limits::Limits;
 pub use page::Page;
 pub use presence::{Member, Presence};
 pub use rain_macros::{component, websocket};
@@ -138,19 +141,6 @@ pub use server::{App, DEFAULT_ADDR};
 pub use socket::{EventHandler, SocketRef};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
-
-/// The Socket.IO adapter every socket of an app runs on: this node's alone, or shared with the
-/// other nodes through Redis ([`App::redis`], `RAIN_REDIS_URL`; see [`cluster`]).
-///
-/// Handlers name it only through Rain's types ([`SocketRef`], [`SocketIo`], [`AckSender`]), so
-/// running on several nodes changes no handler.
-pub type Adapter = cluster::NodeAdapter;
-
-/// The Socket.IO server, as handlers receive it.
-pub type SocketIo = socketioxide::SocketIo<Adapter>;
-
-/// What acknowledges an event the client sent with a callback, as handlers receive it.
-pub type AckSender = socketioxide::extract::AckSender<Adapter>;
 
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {

@@ -24,9 +24,10 @@ use crate::{
     Adapter, Error, Limits, Page, SocketIo,
     admission::{self, ConnectionLimiter, Gate},
     assets::{Asset, checked_path},
+    base::env,
     bindings::{self, Bindings},
     client,
-    cluster::{self, AdapterState, RedisLink},
+    cluster::{AdapterState, RedisLink},
     introspection,
     metrics::{self, Metrics},
     origin::AllowedOrigins,
@@ -279,7 +280,7 @@ impl App {
     /// # }
     /// ```
     pub fn redis(mut self, url: &str) -> Result<Self, Error> {
-        self.redis = Some(cluster::redis_client(url)?);
+        self.redis = Some(redis_client(url)?);
         Ok(self)
     }
 
@@ -294,7 +295,7 @@ impl App {
     /// Returns the layer to put on a `Router` and the handle to emit from outside handlers. With
     /// [`App::redis`], it must be called inside a Tokio runtime (the Redis link runs there).
     pub fn socket_io(&self) -> (SocketIoLayer<Adapter>, SocketIo) {
-        let (layer, io, _) = self.socket_io_measured(Metrics::new(&self.registry));
+        let (layer, io, _) = self.socket_io_measured(metrics_of(&self.registry));
         (layer, io)
     }
 
@@ -305,7 +306,12 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> (SocketIoLayer<Adapter>, SocketIo, Option<RedisLink>) {
         let link = self.redis.clone().and_then(|client| {
+            let target = client.get_connection_info().addr().to_string();
             RedisLink::open(client)
+                .map_err(|source| Error::Redis {
+                    context: format!("cannot use Redis at {target}"),
+                    source,
+                })
                 .inspect_err(|error| tracing::error!(%error, "serving this node's clients only"))
                 .ok()
         });
@@ -363,7 +369,7 @@ impl App {
             page.check(path, &self.registry)?;
         }
         bindings::check_names(&self.registry)?;
-        let metrics = Metrics::new(&self.registry);
+        let metrics = metrics_of(&self.registry);
         let (layer, io, link) = self.socket_io_measured(Arc::clone(&metrics));
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
@@ -528,12 +534,8 @@ impl App {
         if let Ok(list) = std::env::var("RAIN_ALLOWED_ORIGINS") {
             self.origins = list.split(',').map(str::to_owned).collect();
         }
-        if let Ok(value) = std::env::var("RAIN_SHUTDOWN_TIMEOUT") {
-            let seconds: u64 = value.trim().parse().map_err(|_| {
-                Error::Usage(format!(
-                    "RAIN_SHUTDOWN_TIMEOUT=`{value}` is not a whole number of seconds"
-                ))
-            })?;
+        let seconds = "a whole number of seconds";
+        if let Some(seconds) = env::parse(&env::process, "RAIN_SHUTDOWN_TIMEOUT", seconds)? {
             self.shutdown_timeout = Duration::from_secs(seconds);
         }
         if let Ok(url) = std::env::var("RAIN_REDIS_URL")
@@ -668,6 +670,16 @@ impl App {
 }
 
 /// Completes on Ctrl-C, or on `SIGTERM` where there is one (what service managers send).
+/// The metrics of a server of `registry`'s sockets.
+fn metrics_of(registry: &Registry) -> Arc<Metrics> {
+    Metrics::new(
+        registry
+            .sockets()
+            .iter()
+            .map(|socket| (socket.module_id(), socket.name(), socket.namespace())),
+    )
+}
+
 async fn stop_signal() {
     #[cfg(unix)]
     {
@@ -761,4 +773,32 @@ async fn component_file(
         Some(file) => Asset::embedded(&path, file).respond(&headers),
         None => (StatusCode::NOT_FOUND, "no such file").into_response(),
     }
+}
+
+/// Parses a Redis URL, asking for the RESP3 protocol the adapter needs unless the URL names one.
+fn redis_client(url: &str) -> Result<redis::Client, Error> {
+    let with_protocol = if url.contains("protocol=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&protocol=resp3")
+    } else {
+        format!("{url}?protocol=resp3")
+    };
+    let bad = |source| Error::BadRedisUrl {
+        value: url.to_owned(),
+        source,
+    };
+    let client = redis::Client::open(with_protocol).map_err(bad)?;
+    if !client
+        .get_connection_info()
+        .redis_settings()
+        .protocol()
+        .supports_resp3()
+    {
+        return Err(bad(redis::RedisError::from((
+            redis::ErrorKind::InvalidClientConfig,
+            "Rain's adapter needs RESP3 (Redis 7 or later); leave `protocol` out of the URL",
+        ))));
+    }
+    Ok(client)
 }

@@ -113,7 +113,8 @@ use socketioxide::{
 };
 
 use crate::{
-    Adapter, Error,
+    Adapter,
+    base::env::{self, EnvError},
     guard::{GuardContext, Refusal},
 };
 
@@ -191,6 +192,16 @@ impl IntoResponse for SessionError {
         };
         (status, self.to_string()).into_response()
     }
+}
+
+/// A session secret too short to sign with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the session secret is {len} bytes long; it needs at least {MIN_SECRET_LEN} random bytes \
+     (`openssl rand -base64 48` makes one)"
+)]
+pub struct SecretError {
+    len: usize,
 }
 
 /// What is signed: everything a session is.
@@ -339,14 +350,10 @@ impl fmt::Debug for Sessions {
 impl Sessions {
     /// Sessions signed under a key derived from `secret` (at least [`MIN_SECRET_LEN`] bytes,
     /// random; `openssl rand -base64 48` makes one).
-    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, SecretError> {
         let secret = secret.as_ref();
         if secret.len() < MIN_SECRET_LEN {
-            return Err(Error::Usage(format!(
-                "the session secret is {} bytes long; it needs at least {MIN_SECRET_LEN} random \
-                 bytes (`openssl rand -base64 48` makes one)",
-                secret.len()
-            )));
+            return Err(SecretError { len: secret.len() });
         }
         Ok(Self::with_key(Key::derive_from(secret), false))
     }
@@ -396,37 +403,25 @@ impl Sessions {
 
     /// These settings, overridden by `RAIN_SESSION_SECRET`, `RAIN_SESSION_MAX_AGE` and
     /// `RAIN_SESSION_SECURE` where they are set (see the [module docs](self)).
-    pub fn with_env(self) -> Result<Self, Error> {
-        self.with_lookup(|name| std::env::var(name).ok())
+    pub fn with_env(self) -> Result<Self, EnvError> {
+        self.with_lookup(env::process)
     }
 
     /// [`Sessions::with_env`] over any source of variables (tests pass a map).
-    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let mut sessions = match lookup("RAIN_SESSION_SECRET") {
+    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        const SECRET: &str = "RAIN_SESSION_SECRET";
+        let mut sessions = match lookup(SECRET) {
             Some(secret) => Sessions::new(secret.trim())
-                .map_err(|error| Error::Usage(format!("RAIN_SESSION_SECRET: {error}")))?
+                .map_err(|error| EnvError::refused(SECRET, error))?
                 .max_age(self.0.max_age)
                 .secure(self.0.secure),
             None => self,
         };
-        if let Some(value) = lookup("RAIN_SESSION_MAX_AGE") {
-            let seconds: u64 = value.trim().parse().map_err(|_| {
-                Error::Usage(format!(
-                    "RAIN_SESSION_MAX_AGE=`{value}` is not a whole number of seconds"
-                ))
-            })?;
+        let max_age = "a whole number of seconds";
+        if let Some(seconds) = env::parse(&lookup, "RAIN_SESSION_MAX_AGE", max_age)? {
             sessions = sessions.max_age(Duration::from_secs(seconds));
         }
-        if let Some(value) = lookup("RAIN_SESSION_SECURE") {
-            let secure = match value.trim() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" | "" => false,
-                _ => {
-                    return Err(Error::Usage(format!(
-                        "RAIN_SESSION_SECURE=`{value}` is not `1`/`true` or `0`/`false`"
-                    )));
-                }
-            };
+        if let Some(secure) = env::flag(&lookup, "RAIN_SESSION_SECURE")? {
             sessions = sessions.secure(secure);
         }
         Ok(sessions)

@@ -59,7 +59,7 @@ use socketioxide::{
     socket::{DisconnectReason, Socket},
 };
 
-use crate::{Adapter, SocketIo, registry::Registry};
+use super::adapter::{Adapter, SocketIo};
 
 /// The `Content-Type` of `GET /rain/metrics`.
 pub(crate) const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -107,7 +107,7 @@ type DurationFamily = Family<EventLabels, Histogram, fn() -> Histogram>;
 #[derive(Debug)]
 pub(crate) struct Metrics {
     registry: MetricRegistry,
-    /// Sorted by namespace, as [`Registry::sockets`].
+    /// Sorted by namespace.
     sockets: Vec<SocketMetrics>,
     received: Family<EventLabels, Counter>,
     emitted: Family<EventLabels, Counter>,
@@ -121,22 +121,24 @@ fn duration_histogram() -> Histogram {
 }
 
 impl Metrics {
-    /// The metrics of a server of `registry`'s sockets, every per-socket series at zero.
-    pub(crate) fn new(registry: &Registry) -> Arc<Self> {
+    /// The metrics of a server of `sockets`, each `(module id, socket name, namespace)` sorted by
+    /// namespace, every per-socket series at zero.
+    pub(crate) fn new<'a>(
+        sockets: impl IntoIterator<Item = (&'a str, &'static str, &'a str)>,
+    ) -> Arc<Self> {
         let open = Family::<SocketLabels, Gauge>::default();
         let opened = Family::<SocketLabels, Counter>::default();
         let closed = Family::<SocketLabels, Counter>::default();
         let idle = Family::<SocketLabels, Counter>::default();
-        let sockets = registry
-            .sockets()
-            .iter()
-            .map(|socket| {
+        let sockets = sockets
+            .into_iter()
+            .map(|(module_id, socket, namespace)| {
                 let labels = SocketLabels {
-                    module_id: socket.module_id().into(),
-                    socket: socket.name(),
+                    module_id: module_id.into(),
+                    socket,
                 };
                 SocketMetrics {
-                    namespace: socket.namespace().to_owned(),
+                    namespace: namespace.to_owned(),
                     open: open.get_or_create_owned(&labels),
                     opened: opened.get_or_create_owned(&labels),
                     closed: closed.get_or_create_owned(&labels),
@@ -443,45 +445,18 @@ pub(crate) fn idle_disconnect(socket: &Socket<Adapter>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{
-        ComponentKey, ComponentRegistration, Location, Registry, SocketRegistration,
-    };
-
-    const KEY: ComponentKey = ComponentKey {
-        name: "chat",
-        version: "1.0",
-    };
-    const AT: Location = Location {
-        file: "src/lib.rs",
-        line: 1,
-        column: 1,
-    };
-    static COMPONENTS: [ComponentRegistration; 1] = [ComponentRegistration {
-        key: KEY,
-        doc: "",
-        location: AT,
-        assets: None,
-    }];
-    static SOCKETS: [SocketRegistration; 1] = [SocketRegistration {
-        component: KEY,
-        name: "a \"quoted\" room",
-        handler: "room",
-        doc: "",
-        location: AT,
-        mount: |_, _| {},
-        guards: &[],
-        event_guards: &[],
-        events: None,
-    }];
 
     #[test]
     fn per_socket_series_start_at_zero_and_refusals_count_by_reason() {
-        let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
-        let metrics = Metrics::new(&registry);
+        let metrics = Metrics::new([(
+            "chat-1.0",
+            "a \"quoted\" room",
+            "/chat-1.0/a \"quoted\" room",
+        )]);
         connection_refused(&metrics, "too many connections");
         connection_refused(&metrics, "too many connections");
         let (_, io) = socketioxide::SocketIo::builder()
-            .with_adapter::<crate::Adapter>(crate::cluster::AdapterState::local())
+            .with_adapter::<Adapter>(crate::base::cluster::AdapterState::local())
             .build_layer();
         let text = metrics.render(&io);
         for line in [

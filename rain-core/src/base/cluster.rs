@@ -58,8 +58,6 @@ use socketioxide_redis::{
 };
 use tokio::sync::{Notify, mpsc, watch};
 
-use crate::Error;
-
 /// How long one Redis command may take before the node counts Redis as gone.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
 /// How often a node that lost Redis tries it again.
@@ -241,34 +239,6 @@ impl CoreAdapter<Emitter> for NodeAdapter {
     }
 }
 
-/// Parses a Redis URL, asking for the RESP3 protocol the adapter needs unless the URL names one.
-pub(crate) fn redis_client(url: &str) -> Result<redis::Client, Error> {
-    let with_protocol = if url.contains("protocol=") {
-        url.to_owned()
-    } else if url.contains('?') {
-        format!("{url}&protocol=resp3")
-    } else {
-        format!("{url}?protocol=resp3")
-    };
-    let bad = |source| Error::BadRedisUrl {
-        value: url.to_owned(),
-        source,
-    };
-    let client = redis::Client::open(with_protocol).map_err(bad)?;
-    if !client
-        .get_connection_info()
-        .redis_settings()
-        .protocol()
-        .supports_resp3()
-    {
-        return Err(bad(redis::RedisError::from((
-            redis::ErrorKind::InvalidClientConfig,
-            "Rain's adapter needs RESP3 (Redis 7 or later); leave `protocol` out of the URL",
-        ))));
-    }
-    Ok(client)
-}
-
 /// The one Redis connection of an app, shared by every namespace: publishes, subscribes, and
 /// routes the messages of each subscribed channel to its namespace.
 ///
@@ -304,7 +274,7 @@ impl RedisLink {
     /// Opens the link (lazily: this returns at once) and starts the task that watches it.
     ///
     /// Must be called inside a Tokio runtime.
-    pub(crate) fn open(client: redis::Client) -> Result<Self, Error> {
+    pub(crate) fn open(client: redis::Client) -> Result<Self, redis::RedisError> {
         let shared = Arc::new(Shared {
             routes: RwLock::new(HashMap::new()),
             up: watch::Sender::new(false),
@@ -327,13 +297,7 @@ impl RedisLink {
                 }
                 Ok::<(), Infallible>(())
             });
-        let target = shared.target.clone();
-        let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(|source| {
-            Error::Redis {
-                context: format!("cannot use Redis at {target}"),
-                source,
-            }
-        })?;
+        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
         tokio::spawn(watch_over(conn.clone(), Arc::downgrade(&shared)));
         Ok(Self { conn, shared })
     }

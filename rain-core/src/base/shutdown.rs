@@ -32,7 +32,7 @@ use tokio::sync::Notify;
 
 use socketioxide::socket::Socket;
 
-use crate::{Adapter, SocketIo};
+use super::adapter::{Adapter, SocketIo};
 
 /// The event every socket receives when the server starts shutting down.
 pub const SHUTDOWN_EVENT: &str = "rain:shutdown";

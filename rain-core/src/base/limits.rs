@@ -43,7 +43,7 @@
 
 use std::time::Duration;
 
-use crate::Error;
+use super::env::{self, EnvError};
 
 /// The limits a Rain server enforces on its clients.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,42 +82,36 @@ impl Limits {
     /// The defaults, overridden by whichever `RAIN_*` variables of the table above are set.
     ///
     /// Fails, naming the variable, when one is set to something that is not a number.
-    pub fn from_env() -> Result<Self, Error> {
+    pub fn from_env() -> Result<Self, EnvError> {
         Self::default().with_env()
     }
 
     /// These limits, overridden by whichever `RAIN_*` variables are set.
-    pub fn with_env(self) -> Result<Self, Error> {
-        self.with_lookup(|name| std::env::var(name).ok())
+    pub fn with_env(self) -> Result<Self, EnvError> {
+        self.with_lookup(env::process)
     }
 
     /// [`Limits::with_env`] over any source of variables (tests pass a map).
-    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        fn read<T: std::str::FromStr>(
-            lookup: &impl Fn(&str) -> Option<String>,
-            name: &'static str,
-            value: &mut T,
-        ) -> Result<(), Error> {
-            if let Some(found) = lookup(name) {
-                *value = found
-                    .trim()
-                    .parse()
-                    .map_err(|_| Error::Usage(format!("{name}=`{found}` is not a whole number")))?;
-            }
-            Ok(())
-        }
+    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, EnvError> {
+        const NUMBER: &str = "a whole number";
         let mut limits = self;
-        read(&lookup, "RAIN_MAX_PAYLOAD", &mut limits.max_payload)?;
-        read(&lookup, "RAIN_MAX_CONNECTIONS", &mut limits.max_connections)?;
-        read(
+        env::read(&lookup, "RAIN_MAX_PAYLOAD", NUMBER, &mut limits.max_payload)?;
+        env::read(
+            &lookup,
+            "RAIN_MAX_CONNECTIONS",
+            NUMBER,
+            &mut limits.max_connections,
+        )?;
+        env::read(
             &lookup,
             "RAIN_MAX_CONNECTIONS_PER_CLIENT",
+            NUMBER,
             &mut limits.max_connections_per_client,
         )?;
-        read(&lookup, "RAIN_EVENT_RATE", &mut limits.event_rate)?;
-        read(&lookup, "RAIN_EVENT_BURST", &mut limits.event_burst)?;
+        env::read(&lookup, "RAIN_EVENT_RATE", NUMBER, &mut limits.event_rate)?;
+        env::read(&lookup, "RAIN_EVENT_BURST", NUMBER, &mut limits.event_burst)?;
         let mut idle = limits.idle_timeout.map_or(0, |d| d.as_secs());
-        read(&lookup, "RAIN_IDLE_TIMEOUT", &mut idle)?;
+        env::read(&lookup, "RAIN_IDLE_TIMEOUT", NUMBER, &mut idle)?;
         limits.idle_timeout = (idle > 0).then(|| Duration::from_secs(idle));
         Ok(limits)
     }
