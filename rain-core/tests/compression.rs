@@ -192,13 +192,17 @@ async fn runtime_is_gzipped_to_clients_that_take_it_and_within_budget() {
     assert_eq!(
         names,
         [
+            "components.js",
+            "controller-loader.js",
             "emitter.js",
             "engine.js",
             "messaging.js",
             "protocol.js",
-            "registry.js",
             "runtime.js",
+            "shutdown.js",
             "socket.js",
+            "transport-polling.js",
+            "transport-websocket.js",
             "view-context.js"
         ]
     );

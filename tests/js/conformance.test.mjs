@@ -10,6 +10,9 @@ import { runtimeModule } from "./support/runtime.mjs";
 
 const { Messaging } = await runtimeModule("messaging.js");
 const { Manager, connect } = await runtimeModule("socket.js");
+// Rain's shutdown notice, as the runtime has it: every socket holds its emits from
+// `rain:shutdown` until it connects again.
+await runtimeModule("shutdown.js");
 
 const NSP = "/intents-example-1.0/chat/dummy socket";
 const FAST_RECONNECT = {
@@ -225,7 +228,16 @@ describe("messaging against a server", () => {
         async (t) => {
             const errors = t.mock.method(console, "error", () => {});
             const server = await startServer();
-            const messaging = new Messaging({ url: server.url, ...FAST_RECONNECT });
+            const manifest = [
+                { moduleId: "intents-example-1.0", name: "chat/dummy socket", namespace: NSP },
+                // Listed, but not served: a page from another version of the server.
+                {
+                    moduleId: "intents-example-1.0",
+                    name: "chat/nothing",
+                    namespace: "/intents-example-1.0/chat/nothing",
+                },
+            ];
+            const messaging = new Messaging({ url: server.url, manifest, ...FAST_RECONNECT });
             const socket = messaging.getWebSocket("intents-example-1.0", "chat/dummy socket");
             t.after(async () => {
                 socket.io.close();

@@ -15,7 +15,7 @@ const {
     encodePayload,
 } = await runtimeModule("protocol.js");
 const { backoff } = await runtimeModule("socket.js");
-const { Registry } = await runtimeModule("registry.js");
+const { Registry } = await runtimeModule("components.js");
 const { Messaging } = await runtimeModule("messaging.js");
 
 const NSP = "/intents-example-1.0/chat/dummy socket";
@@ -394,6 +394,25 @@ describe("messaging", () => {
         const error = await new Promise((resolve) => socket.on("connect_error", resolve));
         assert.equal(error.message, message);
         assert.equal(socket.connected, false);
+    });
+
+    test("a socket's namespace is its manifest entry's, whatever its name", () => {
+        const elsewhere = [{ moduleId: "m-1.0", name: "chat", namespace: "/elsewhere/chat" }];
+        const messaging = new Messaging({ ...options, manifest: elsewhere });
+        assert.equal(messaging.getWebSocket("m-1.0", "chat").nsp, "/elsewhere/chat");
+    });
+
+    test("without a manifest, every socket is reported and never connects", async (t) => {
+        const errors = t.mock.method(console, "error", () => {});
+        const socket = new Messaging({ ...options, manifest: null }).getWebSocket(
+            "intents-example-1.0",
+            "chat/dummy socket",
+        );
+        assert.equal(errors.mock.callCount(), 1);
+        assert.match(errors.mock.calls[0].arguments[0], /"chat\/dummy socket".*no sockets/);
+        const error = await new Promise((resolve) => socket.on("connect_error", resolve));
+        assert.equal(error.message, errors.mock.calls[0].arguments[0]);
+        assert.equal(socket.io, null);
     });
 
     test("a component without sockets is named as such", (t) => {

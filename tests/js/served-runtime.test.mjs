@@ -48,13 +48,17 @@ test("the served runtime passes the runtime's own tests", { timeout: 120_000 }, 
         for (const [, imported] of text.matchAll(/(?:from|import) "\.\/([^"]+)"/g)) pending.push(imported);
     }
     assert.deepEqual([...fetched].sort(), [
+        "components.js",
+        "controller-loader.js",
         "emitter.js",
         "engine.js",
         "messaging.js",
         "protocol.js",
-        "registry.js",
         "runtime.js",
+        "shutdown.js",
         "socket.js",
+        "transport-polling.js",
+        "transport-websocket.js",
         "view-context.js",
     ]);
 

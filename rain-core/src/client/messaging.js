@@ -1,4 +1,5 @@
-// Sockets by component and name, on the page's one shared connection.
+// Sockets by component and name, on the page's one shared connection. Each socket's namespace is
+// the one the page's manifest gives it: the server, which names namespaces, writes it there.
 
 import { Socket, connect } from "./socket.js";
 
@@ -36,7 +37,7 @@ export class Messaging {
     }
 
     /**
-     * The socket `name` of component `moduleId`, on namespace `/<moduleId>/<name>`.
+     * The socket `name` of component `moduleId`, on the namespace its manifest entry gives.
      * @param {string} moduleId e.g. `intents-example-1.0`
      * @param {string} name e.g. `chat/dummy socket`
      * @returns {Socket}
@@ -59,10 +60,9 @@ export class Messaging {
 
     #open(moduleId, name) {
         if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
-        const manifest = this.#manifest;
-        const entry = manifest?.find((e) => e.moduleId === moduleId && e.name === name);
-        const nsp = entry?.namespace ?? `/${moduleId}/${name}`;
-        if (manifest && !entry) {
+        const manifest = this.#manifest ?? [];
+        const nsp = manifest.find((e) => e.moduleId === moduleId && e.name === name)?.namespace;
+        if (!nsp) {
             const names = manifest.filter((e) => e.moduleId === moduleId).map((e) => `"${e.name}"`);
             const error = new Error(
                 `Rain: no socket "${name}" for component "${moduleId}": ` +
@@ -71,7 +71,7 @@ export class Messaging {
                         : "it has no sockets, or does not exist"),
             );
             console.error(error.message);
-            return Socket.unavailable(nsp, error).connect();
+            return Socket.unavailable("", error).connect();
         }
         const { url = globalThis.location.origin, ...options } = this.#options;
         return connect(url, nsp, options).on("connect_error", (error) => {

@@ -45,8 +45,9 @@ export interface MessagingOptions extends ConnectOptions {
     /** The server's base URL. Default: the page's origin. */
     url?: string;
     /**
-     * The sockets that exist (or a function reading them, called once). When given, asking for
-     * another socket is reported at once; when null, every socket is asked of the server.
+     * The sockets that exist (or a function reading them, called once): each socket connects to
+     * the namespace its entry gives. Asking for a socket not listed (any socket, when null) is
+     * reported at once, and that socket never connects.
      */
     manifest?: SocketEntry[] | null | (() => SocketEntry[] | null);
 }
@@ -154,7 +155,7 @@ export declare class ViewContext {
     readonly instanceId: string;
     /** The instance's element. */
     getRoot(): Element | null;
-    /** The socket `name` of this component: namespace `/<moduleId>/<name>`. */
+    /** The socket `name` of this component, on the namespace the page's manifest gives it. */
     getWebSocket(name: string): Socket;
 }
 

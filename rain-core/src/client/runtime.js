@@ -1,7 +1,9 @@
 // Rain's browser runtime. Loaded as a module script, it starts the page's components.
 
+// Every socket holds its emits from Rain's shutdown notice until it connects again.
+import "./shutdown.js";
+import { Registry } from "./components.js";
 import { Messaging, readManifest } from "./messaging.js";
-import { Registry } from "./registry.js";
 
 export { Manager, Socket, connect } from "./socket.js";
 export { Messaging, Registry };

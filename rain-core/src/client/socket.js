@@ -1,5 +1,5 @@
 // Socket.IO v5 client: a Manager is one Engine.IO connection, reconnected with backoff and
-// jitter, shared by the Socket of every namespace on it.
+// jitter, shared by the Socket of every namespace on it. Extensions hook into every socket.
 
 import { Emitter } from "./emitter.js";
 import { Engine } from "./engine.js";
@@ -11,8 +11,29 @@ import { PacketType, decode, encode } from "./protocol.js";
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR } = PacketType;
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting"];
-// What a Rain server sends every socket when it starts shutting down (see rain_core::shutdown).
-const SHUTDOWN_EVENT = "rain:shutdown";
+
+/**
+ * What an extension does with one socket; every hook is optional.
+ * @typedef {object} SocketHooks
+ * @property {(event: string, args: any[]) => void} [onEvent] an event from the server, before
+ *     its listeners (and without its ack function)
+ * @property {() => void} [onConnect] the socket connected, before the emits it buffered go out
+ * @property {() => boolean} [holds] whether emits wait for the next connect although connected
+ */
+
+/** @typedef {(socket: Socket) => SocketHooks} SocketExtension */
+
+/** @type {SocketExtension[]} */
+const extensions = [];
+
+/**
+ * Extends every socket made from now on: `extension` is called with each new socket, and the
+ * hooks it returns as that socket receives events and connects.
+ * @param {SocketExtension} extension
+ */
+export function extendSockets(extension) {
+    extensions.push(extension);
+}
 
 /**
  * The delay in ms before reconnection attempt `attempt` (from 0): doubling, capped, jittered.
@@ -184,9 +205,8 @@ export class Socket extends Emitter {
     #ids = 0;
     #acks = new Map();
     #sendBuffer = [];
-    // Set by the server's shutdown notice until the next connect: emits wait for the server that
-    // replaces this one instead of going to one that is closing.
-    #held = false;
+    /** @type {SocketHooks[]} */
+    #hooks;
     #unavailable;
 
     /**
@@ -197,6 +217,7 @@ export class Socket extends Emitter {
         super();
         this.io = io;
         this.nsp = nsp;
+        this.#hooks = extensions.map((extend) => extend(this));
     }
 
     /**
@@ -234,8 +255,9 @@ export class Socket extends Emitter {
     /**
      * Sends an event now, or once connected; a function as last argument gets the ack.
      *
-     * Each emit is handed to the connection at most once: one that is buffered is sent on the
-     * next connect and then forgotten, and nothing is sent again after a reconnect.
+     * Each emit is handed to the connection at most once: one that is buffered (while
+     * disconnected, or while an extension holds emits) is sent on the next connect and then
+     * forgotten, and nothing is sent again after a reconnect.
      * @param {string} event
      * @param {...any} args
      * @returns {this}
@@ -250,7 +272,8 @@ export class Socket extends Emitter {
             data: [event, ...args],
         });
         if (ack) this.#acks.set(this.#ids++, ack);
-        if (this.connected && !this.#held) this.io?._packet(packet);
+        const held = this.#hooks.some((hooks) => hooks.holds?.());
+        if (this.connected && !held) this.io?._packet(packet);
         else this.#sendBuffer.push(packet);
         return this;
     }
@@ -291,11 +314,11 @@ export class Socket extends Emitter {
                 return this._onError(new Error("invalid CONNECT packet"));
             this.id = data.sid;
             this.connected = true;
-            this.#held = false;
+            for (const hooks of this.#hooks) hooks.onConnect?.();
             for (const packet of this.#sendBuffer.splice(0)) this.io?._packet(packet);
             this.emitReserved("connect");
         } else if (type === EVENT && this.connected) {
-            if (data[0] === SHUTDOWN_EVENT) this.#held = true;
+            for (const hooks of this.#hooks) hooks.onEvent?.(data[0], data.slice(1));
             if (id !== undefined) data.push(this.#ackSender(id));
             this.emitReserved(data[0], ...data.slice(1));
         } else if (type === ACK) {

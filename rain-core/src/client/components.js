@@ -1,5 +1,7 @@
-// Finds the components on a page, loads their controllers and starts them.
+// The lifecycle of a page's components: finds them, has their controllers loaded, gives each its
+// view context and client runtime, starts it and marks its element started or failed.
 
+import { ControllerLoader } from "./controller-loader.js";
 import { ViewContext } from "./view-context.js";
 
 /** @typedef {import("./runtime.js").Registration} Registration */
@@ -12,9 +14,7 @@ import { ViewContext } from "./view-context.js";
  */
 export class Registry {
     #instances = new Map();
-    #definitions = new Map();
-    // One controller loads at a time, so that a `define()` call is attributed to its file.
-    #loading = Promise.resolve();
+    #controllers = new ControllerLoader();
 
     /** @param {ClientRuntime} clientRuntime `this.clientRuntime` of every controller */
     constructor(clientRuntime) {
@@ -86,12 +86,7 @@ export class Registry {
         if (root && !element) throw new Error(`no element with id "${root}"`);
         if (!controller) return null;
         const url = new URL(controller, element?.ownerDocument?.baseURI).href;
-        if (!this.#definitions.has(url)) {
-            const definition = this.#loading.then(() => importController(url));
-            this.#loading = definition.catch(() => {});
-            this.#definitions.set(url, definition);
-        }
-        const value = await this.#definitions.get(url);
+        const value = await this.#controllers.load(url);
         if (typeof value !== "function" && (typeof value !== "object" || !value)) {
             throw new Error(`a controller must be an object or a class, not ${value}`);
         }
@@ -105,31 +100,6 @@ export class Registry {
         instance.clientRuntime = this.clientRuntime;
         await run(instance);
         return instance;
-    }
-}
-
-/**
- * Imports a controller script with a global `define` in place; returns the value it defines.
- * @param {string} url
- */
-async function importController(url) {
-    /** @type {{ value: unknown } | undefined} */
-    let defined;
-    const previous = globalThis.define;
-    globalThis.define = (...args) => {
-        const deps = args.find(Array.isArray);
-        if (deps?.length) throw new Error(`define(): dependencies are not supported (${deps})`);
-        const factory = args.at(-1);
-        defined = { value: typeof factory === "function" ? factory() : factory };
-    };
-    try {
-        const module = await import(url);
-        if (defined) return defined.value;
-        if (module.default !== undefined) return module.default;
-        throw new Error(`${url} neither calls define() nor has a default export`);
-    } finally {
-        if (previous) globalThis.define = previous;
-        else delete globalThis.define;
     }
 }
 
