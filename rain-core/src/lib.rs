@@ -98,47 +98,43 @@
 //! library crate must link that crate; refer to it at least once, e.g. `use my_components as _;`.
 #![warn(missing_docs)]
 
-mod admission;
-mod assets;
+// The layers, from the bottom up. Each imports only the layers listed before it (ARCHITECTURE.md
+// draws the map; `tests/layers.rs` checks it).
+
+/// The app: builder, router, HTTP routes, serving, bindings, pages, the served runtime.
+mod app;
+/// The adapter, the `RAIN_*` reader, acks, limits, shutdown, metrics, the TypeScript collector.
 mod base;
-pub mod bindings;
-mod client;
-mod connect;
-mod error;
-pub mod events;
-pub mod guard;
-mod introspection;
-pub mod origin;
-mod page;
-mod pipeline;
-pub mod presence;
+/// Typed sockets, sessions, presence.
+mod features;
 pub mod registry;
-mod server;
-pub mod session;
+/// One socket: its handlers, guards, configuration, event pipeline, early events, connect.
 mod socket;
-mod strip;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use admission::ConnectionRefusal;
-pub use base::limits::Limits;
+pub use app::{
+    admission::ConnectionRefusal, bindings, builder::App, error::Error, origin, page::Page,
+    serve::DEFAULT_ADDR,
+};
 pub use base::{
     ack,
     adapter::{AckSender, Adapter, SocketIo},
     cluster,
     env::EnvError,
-    limits, metrics, shutdown,
+    limits::{self, Limits},
+    metrics, shutdown,
 };
-pub use error::{DiscoverError, Error};
-pub use events::TypedSocket;
-pub use page::Page;
-pub use presence::{Member, Presence};
+pub use features::{
+    presence::{self, Member, Presence},
+    session,
+    typed::{self as events, TypedSocket},
+};
 pub use rain_macros::{component, websocket};
-pub use registry::{Component, Location, Registry, Socket};
-pub use server::{App, DEFAULT_ADDR};
-pub use socket::{EventHandler, SocketRef};
+pub use registry::{Component, DiscoverError, Location, Registry, Socket};
+pub use socket::{guard, handler::EventHandler, socket_ref::SocketRef};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
 

@@ -1,144 +1,20 @@
 //! Not public API. Used by generated code.
 //!
 //! Everything `#[component]` and `#[websocket]` expand to names an item of this module by its
-//! absolute path (`::rain_core::__private::...`), so user crates need no other dependency.
+//! absolute path (`::rain_core::__private::...`), so user crates need no other dependency. It
+//! only re-exports: each item lives in the layer it belongs to.
 
-pub use crate::events::Events;
-pub use crate::guard::Guard;
-pub use crate::registry::{
-    AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration,
-};
 pub use inventory;
 pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
-pub use crate::connect::SocketHandler;
-
-use std::{marker::PhantomData, sync::Arc};
-
-use socketioxide::{handler::Value, socket::Socket};
-
-use crate::{Adapter, SocketIo, SocketRef, connect::Inline, metrics, pipeline::SocketConfig};
-
-/// The wire name of an event declared as an identifier: `r#type` is `type`.
-///
-/// Not public API. Used by `events!`.
-pub const fn event_name(ident: &'static str) -> &'static str {
-    match ident.as_bytes() {
-        [b'r', b'#', ..] => ident.split_at(2).1,
-        _ => ident,
-    }
-}
-
-/// Where and how one socket is mounted: its namespace and its configuration.
-///
-/// Not public API. Used by generated code.
-#[derive(Debug)]
-pub struct Mount {
-    pub(crate) namespace: String,
-    pub(crate) config: Arc<SocketConfig>,
-}
-
-/// Mounts `handler` on `io`, behind the socket's connect guards.
-///
-/// Not public API. Used by generated code.
-pub fn mount<H, T>(io: &SocketIo, mount: Mount, handler: H)
-where
-    H: SocketHandler<T>,
-    T: Send + Sync + 'static,
-{
-    mount_erased(
-        io,
-        mount,
-        Erased(Arc::new(move |socket, auth| handler.start(socket, auth))),
-    );
-}
-
-/// The part of [`mount`] that does not depend on the handler's type: compiled once in Rain
-/// rather than once per `#[websocket]` in the app (10,000 sockets would otherwise instantiate
-/// socketioxide's connect machinery 10,000 times).
-fn mount_erased(io: &SocketIo, mount: Mount, handler: Erased) {
-    let Mount { namespace, config } = mount;
-    let admit = move |socket: SocketRef| {
-        let admitted = config.connect(&socket);
-        async move { admitted }
-    };
-    // The guards run first: a refused connection is neither counted as opened nor traced.
-    let observed = Observed {
-        handler: Inline(handler, PhantomData),
-        marker: PhantomData,
-    };
-    // Added last, so that it runs first: guards and handlers find the session read.
-    io.ns(
-        namespace,
-        observed.with(admit).with(crate::session::ReadSession),
-    );
-}
-
-/// What starts a socket's handler: [`SocketHandler::start`].
-type Start = dyn Fn(&Arc<Socket<Adapter>>, &Option<Value>) + Send + Sync;
-
-/// A [`SocketHandler`] behind a pointer: one type for every socket's handler.
-#[derive(Clone)]
-struct Erased(Arc<Start>);
-
-impl SocketHandler<Erased> for Erased {
-    fn start(&self, socket: &Arc<Socket<Adapter>>, auth: &Option<Value>) {
-        (self.0)(socket, auth);
-    }
-}
-
-/// A socket's connect handler, with each connection counted and its call in a `connect` span.
-struct Observed<H, T> {
-    handler: H,
-    marker: PhantomData<fn() -> T>,
-}
-
-impl<H: Clone, T> Clone for Observed<H, T> {
-    fn clone(&self) -> Self {
-        Self {
-            handler: self.handler.clone(),
-            marker: PhantomData,
-        }
-    }
-}
-
-impl<H, T> ConnectHandler<Adapter, T> for Observed<H, T>
-where
-    H: ConnectHandler<Adapter, T>,
-    T: Send + Sync + 'static,
-{
-    fn call(&self, socket: Arc<Socket<Adapter>>, auth: Option<Value>) {
-        let span = metrics::connection_opened(&socket, &auth);
-        let _in_span = span.enter();
-        self.handler.call(socket, auth);
-    }
-
-    fn call_middleware<'a>(
-        &'a self,
-        socket: Arc<Socket<Adapter>>,
-        auth: &'a Option<Value>,
-    ) -> std::pin::Pin<
-        Box<dyn Future<Output = Result<(), Box<dyn std::fmt::Display + Send>>> + Send + 'a>,
-    > {
-        self.handler.call_middleware(socket, auth)
-    }
-}
-
-/// Implemented by every type that a `#[websocket]` handler can take as an argument.
-///
-/// Not public API. Used by generated code to check each argument on its own span.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be an argument of a `#[websocket]` handler",
-    label = "not a socket extractor",
-    note = "a `#[websocket]` handler takes Socket.IO connect extractors: `SocketRef`, `TypedSocket<E>`, `Presence`, `Data<T>` \
-            (the client's auth payload), `TryData<T>`, `SocketIo`, `State<T>`, `HttpExtension<T>`, ..."
-)]
-pub trait SocketArgument {}
-
-impl<T: FromConnectParts<Adapter>> SocketArgument for T {}
-
-/// Compiles only when `T` can be a `#[websocket]` handler argument.
-///
-/// Not public API. Used by generated code.
-pub const fn assert_socket_argument<T: SocketArgument>() {}
+pub use crate::registry::{
+    events::Events,
+    names::event_name,
+    registration::{AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration},
+};
+pub use crate::socket::{
+    connect::SocketHandler,
+    guard::Guard,
+    mount::{Mount, SocketArgument, assert_socket_argument, mount},
+};

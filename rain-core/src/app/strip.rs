@@ -13,7 +13,7 @@
 //!
 //! Written here rather than taken from a crate: the JavaScript minifiers on crates.io (swc, oxc,
 //! minify-js) parse and rewrite the whole program, a compiler's worth of dependencies and a
-//! changed program, where removing comments from eight known files is all that is needed.
+//! changed program, where removing comments from the runtime's own files is all that is needed.
 
 /// Whitespace seen since the last token, the strongest kind wins.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

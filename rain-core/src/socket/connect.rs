@@ -10,7 +10,7 @@
 //! Rain holds those events instead (from before the answer is sent) until the handler has
 //! finished, then dispatches them in the order they arrived to the handlers it registered, even
 //! after an `.await` (a presence join, a session lookup): no event is lost for having come before
-//! its handler. The hold and its bounds are described in `pipeline::early`.
+//! its handler. The hold and its bounds are described in `socket::early`.
 //!
 //! Rain also runs the handler right away, in the task that sent the answer, up to its first
 //! `.await`, and spawns only the rest: a handler that registers its events before awaiting
@@ -29,15 +29,13 @@ use socketioxide::{
     socket::Socket,
 };
 
-use crate::{
-    Adapter,
-    pipeline::{self, HOLD_AT_MOST, SocketState},
-};
+use super::{early::HOLD_AT_MOST, panic, state::SocketState};
+use crate::base::adapter::Adapter;
 
 /// A connect handler (an `async fn` of connect extractors), started inline: run up to its first
 /// `.await` before socketioxide reads the client's next packet, so its `on` calls are in place.
 ///
-/// Not public API. Used by generated code through [`crate::__private::mount`].
+/// Not public API. Used by generated code through [`mount`](super::mount::mount).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a `#[websocket]` handler",
     label = "not a socket handler",
@@ -90,7 +88,7 @@ fn run_inline(socket: &Arc<Socket<Adapter>>, handler: impl Future<Output = ()> +
 
 /// Runs the rest of a connect handler, then releases the socket's held events.
 async fn finish(socket: Arc<Socket<Adapter>>, handler: impl Future<Output = ()> + Send) {
-    let mut handler = std::pin::pin!(pipeline::catch_unwind(handler));
+    let mut handler = std::pin::pin!(panic::catch_unwind(handler));
     let outcome = match tokio::time::timeout(HOLD_AT_MOST, &mut handler).await {
         Ok(outcome) => outcome,
         Err(_) => {

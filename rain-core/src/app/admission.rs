@@ -24,10 +24,10 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{
-    Limits,
-    metrics::Metrics,
-    origin::{AllowedOrigins, ENGINE_PATH},
+use super::origin::{AllowedOrigins, ENGINE_PATH};
+use crate::base::{
+    limits::Limits,
+    metrics::{self, Metrics},
     shutdown::Drain,
 };
 
@@ -116,7 +116,7 @@ impl std::fmt::Display for ConnectionRefusal {
 ///
 /// The one place every refusal passes through.
 pub(crate) fn refuse(metrics: &Metrics, refusal: ConnectionRefusal) -> Response {
-    crate::metrics::connection_refused(metrics, refusal.kind());
+    metrics::connection_refused(metrics, refusal.kind());
     tracing::debug!(reason = refusal.kind(), %refusal, "socket request refused");
     let mut response = (refusal.status(), refusal.to_string()).into_response();
     if refusal.status() == StatusCode::SERVICE_UNAVAILABLE {

@@ -16,12 +16,10 @@
 
 use std::{collections::BTreeMap, fmt::Write as _};
 
+use super::error::Error;
 pub use crate::base::typescript::TypeScript;
-use crate::{
-    Error,
-    events::Direction,
-    registry::{Component, Registry, Socket},
-};
+pub use crate::registry::names::identifier;
+use crate::registry::{Component, Registry, Socket, events::Direction, names::capitalized};
 
 /// The generated module and its declarations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,93 +28,6 @@ pub struct Bindings {
     pub js: String,
     /// `bindings.d.ts`: its TypeScript declarations.
     pub dts: String,
-}
-
-/// The camelCase identifier of a name: `chat/dummy socket` → `chatDummySocket`.
-///
-/// A name that starts with a digit gets a leading `_`; a name with no letter or digit is `_`.
-pub fn identifier(name: &str) -> String {
-    let mut out = String::new();
-    for word in name
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        let mut chars = word.chars();
-        let first = chars.next().expect("words are not empty");
-        if out.is_empty() {
-            out.push(first.to_ascii_lowercase());
-        } else {
-            out.push(first.to_ascii_uppercase());
-        }
-        out.extend(chars);
-    }
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    if RESERVED_WORDS.contains(&out.as_str()) {
-        out.push('_');
-    }
-    out
-}
-
-/// JavaScript's reserved words, which cannot name an export.
-const RESERVED_WORDS: &[&str] = &[
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "implements",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
-    "let",
-    "new",
-    "null",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "return",
-    "static",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "yield",
-];
-
-/// An identifier with its first letter upper case: a type name (`chatDummySocket` →
-/// `ChatDummySocket`).
-fn capitalized(ident: &str) -> String {
-    let mut out = ident.to_owned();
-    if let Some(first) = out.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    out
 }
 
 /// The events of one socket as TypeScript maps: what it listens to and what it emits.
@@ -447,25 +358,3 @@ export interface Controller<M extends keyof Sockets> {
     clientRuntime: ClientRuntime;
 }
 "#;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identifiers_are_camel_case_words() {
-        assert_eq!(identifier("intents-example"), "intentsExample");
-        assert_eq!(identifier("chat/dummy socket"), "chatDummySocket");
-        assert_eq!(identifier("room"), "room");
-        assert_eq!(identifier("a_b.c d"), "aBCD");
-        assert_eq!(identifier("HTTP status"), "hTTPStatus");
-        assert_eq!(identifier("2fa"), "_2fa");
-        assert_eq!(identifier("é"), "_");
-        assert_eq!(identifier("default"), "default_");
-        assert_eq!(
-            capitalized(&identifier("chat/dummy socket")),
-            "ChatDummySocket"
-        );
-        assert_eq!(capitalized(&identifier("2fa")), "_2fa");
-    }
-}

@@ -90,33 +90,38 @@
 //! ```
 
 use std::{
-    convert::Infallible,
     fmt,
-    future::Future,
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use axum::{
-    extract::FromRequestParts,
-    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
-    response::{IntoResponse, IntoResponseParts, Response, ResponseParts},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use cookie::{Cookie, CookieJar, Key, SameSite};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
-use socketioxide::{
-    extract::TryData,
-    handler::{ConnectMiddleware, FromConnectParts, FromMessageParts, Value as Payload},
-    socket::Socket,
-};
 
 use crate::{
-    Adapter,
     base::env::{self, EnvError},
-    guard::{GuardContext, Refusal},
+    socket::guard::Refusal,
 };
+
+mod guards;
+mod http;
+mod socket;
+
+pub use guards::{require_session, require_user};
+pub(crate) use socket::read;
+pub use socket::{MaybeUser, ReadSession, of};
+
+/// The part of a Socket.IO `auth` payload that sessions read.
+#[derive(Deserialize)]
+struct Auth {
+    token: Option<String>,
+}
 
 /// The name of the session cookie.
 pub const COOKIE_NAME: &str = "rain_session";
@@ -553,199 +558,6 @@ fn new_id() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-// HTTP side.
-
-impl<S: Send + Sync> FromRequestParts<S> for Session {
-    type Rejection = SessionError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let sessions = parts
-            .extensions
-            .get::<Sessions>()
-            .ok_or(SessionError::NotConfigured)?;
-        Ok(sessions
-            .from_headers(&parts.headers)
-            .unwrap_or_else(|_| sessions.new_session()))
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Sessions {
-    type Rejection = SessionError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Sessions>()
-            .cloned()
-            .ok_or(SessionError::NotConfigured)
-    }
-}
-
-/// In HTTP handlers, the logged-in user; a request without one is answered `401` with the reason.
-impl<S: Send + Sync> FromRequestParts<S> for User {
-    type Rejection = SessionError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let sessions = Sessions::from_request_parts(parts, state).await?;
-        sessions
-            .from_headers(&parts.headers)?
-            .contents
-            .user
-            .ok_or(SessionError::NotLoggedIn)
-    }
-}
-
-impl IntoResponseParts for Session {
-    type Error = Infallible;
-
-    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Infallible> {
-        let cookie = self.sessions.set_cookie(&self);
-        res.headers_mut().append(header::SET_COOKIE, cookie);
-        Ok(res)
-    }
-}
-
-impl IntoResponse for Session {
-    fn into_response(self) -> Response {
-        (self, StatusCode::NO_CONTENT).into_response()
-    }
-}
-
-// Socket side.
-
-/// The part of a Socket.IO `auth` payload that sessions read.
-#[derive(Deserialize)]
-struct Auth {
-    token: Option<String>,
-}
-
-/// The session read when the socket connected, kept in the socket's extensions.
-#[derive(Clone)]
-struct Presented(Result<Session, SessionError>);
-
-/// The connect middleware that reads a socket's session and keeps it with the socket.
-///
-/// Rain puts it on every component socket. A namespace mounted by hand (see
-/// [`App::on_socket_io`](crate::App::on_socket_io)) that wants sessions adds it last, so that it
-/// runs before its other middleware: `handler.with(guard).with(ReadSession)`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadSession;
-
-impl ConnectMiddleware<Adapter, ()> for ReadSession {
-    fn call<'a>(
-        &'a self,
-        socket: Arc<Socket<Adapter>>,
-        auth: &'a Option<Payload>,
-    ) -> impl Future<Output = Result<(), Box<dyn fmt::Display + Send>>> + Send {
-        let parts = socket.req_parts();
-        let presented = match parts.extensions.get::<Sessions>() {
-            Some(sessions) => {
-                let Ok(TryData(auth)) = TryData::<Auth>::from_connect_parts(&socket, auth);
-                sessions.of_handshake(&parts.headers, auth.ok())
-            }
-            None => Err(SessionError::NotConfigured),
-        };
-        // Most sockets of a public page present nothing: for those, nothing is stored (and no
-        // extensions map allocated); [`of`] reads the absence as `Missing`.
-        if !matches!(presented, Err(SessionError::Missing)) {
-            socket.extensions.insert(Presented(presented));
-        }
-        std::future::ready(Ok(()))
-    }
-}
-
-/// The session of a connected socket, or why it has none. An expiry passed since it connected
-/// counts.
-pub fn of(socket: &Socket<Adapter>) -> Result<Session, SessionError> {
-    let Presented(presented) = socket
-        .extensions
-        .get::<Presented>()
-        .unwrap_or(Presented(Err(SessionError::Missing)));
-    let session = presented?;
-    if session.is_expired() {
-        return Err(SessionError::Expired);
-    }
-    Ok(session)
-}
-
-/// Implements the connect and message extractor traits for `$type`, read from the socket by
-/// `$read`: the session is the socket's, whichever handler asks.
-macro_rules! socket_extractor {
-    ($type:ty, $error:ty, $read:expr) => {
-        impl FromConnectParts<Adapter> for $type {
-            type Error = $error;
-
-            fn from_connect_parts(
-                socket: &Arc<Socket<Adapter>>,
-                _: &Option<Payload>,
-            ) -> Result<Self, $error> {
-                $read(socket)
-            }
-        }
-
-        impl FromMessageParts<Adapter> for $type {
-            type Error = $error;
-
-            fn from_message_parts(
-                socket: &Arc<Socket<Adapter>>,
-                _: &mut Payload,
-                _: &Option<i64>,
-            ) -> Result<Self, $error> {
-                $read(socket)
-            }
-        }
-    };
-}
-
-fn user_of(socket: &Socket<Adapter>) -> Result<User, SessionError> {
-    of(socket)?.contents.user.ok_or(SessionError::NotLoggedIn)
-}
-
-/// The logged-in user of a socket, or `None`: a socket argument that never fails.
-///
-/// [`User`] as an argument fails without a user (the handler is not called); this one lets the
-/// handler decide.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MaybeUser(pub Option<User>);
-
-socket_extractor!(Session, SessionError, of);
-socket_extractor!(User, SessionError, user_of);
-socket_extractor!(MaybeUser, Infallible, |socket: &Arc<Socket<Adapter>>| {
-    Ok(MaybeUser(user_of(socket).ok()))
-});
-
-// Guards.
-
-/// A guard that refuses a socket (or event) without a valid session, saying why: `no session:
-/// log in first`, `session expired: log in again` or `invalid session signature`.
-pub fn require_session(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
-    of(ctx.socket())?;
-    Ok(())
-}
-
-/// A guard that refuses a socket (or event) without a logged-in user, saying why: the reasons of
-/// [`require_session`], or `not logged in: log in first`.
-///
-/// Guards are plain functions, so one can build on it:
-///
-/// ```
-/// use rain_core::guard::{GuardContext, Refusal};
-/// use rain_core::session;
-///
-/// fn require_admin(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
-///     session::require_user(ctx)?;
-///     let session = session::of(ctx.socket())?;
-///     match session.get::<bool>("admin") {
-///         Some(true) => Ok(()),
-///         _ => Err("admins only".into()),
-///     }
-/// }
-/// ```
-pub fn require_user(ctx: &GuardContext<'_>) -> Result<(), Refusal> {
-    user_of(ctx.socket())?;
-    Ok(())
-}
-
 /// Logs that sessions are signed with a random key, when they are (once per router built).
 pub(crate) fn warn_if_random(sessions: &Sessions) {
     if sessions.has_random_key() {
@@ -758,169 +570,4 @@ pub(crate) fn warn_if_random(sessions: &Sessions) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SECRET: &str = "0123456789abcdef0123456789abcdef-test-secret";
-
-    fn ada() -> User {
-        User::new("42", "Ada")
-    }
-
-    #[test]
-    fn a_token_verifies_with_the_same_secret_on_another_instance() {
-        let token = Sessions::new(SECRET).unwrap().token_for(ada());
-        let session = Sessions::new(SECRET).unwrap().verify(&token).unwrap();
-        assert_eq!(session.user(), Some(&ada()));
-    }
-
-    #[test]
-    fn another_secret_or_a_random_key_refuses_it() {
-        let token = Sessions::new(SECRET).unwrap().token_for(ada());
-        let other = Sessions::new("another secret, also 32 bytes or longer").unwrap();
-        assert_eq!(
-            other.verify(&token).unwrap_err(),
-            SessionError::InvalidSignature
-        );
-        assert_eq!(
-            Sessions::random().verify(&token).unwrap_err(),
-            SessionError::InvalidSignature
-        );
-    }
-
-    #[test]
-    fn altering_any_part_of_a_token_breaks_its_signature() {
-        let sessions = Sessions::new(SECRET).unwrap();
-        let token = sessions.token_for(ada());
-        // Every position: the signature itself, and the contents it covers.
-        for index in 0..token.len() {
-            let mut bytes = token.clone().into_bytes();
-            bytes[index] = if bytes[index] == b'A' { b'B' } else { b'A' };
-            let altered = String::from_utf8(bytes).unwrap();
-            assert!(
-                sessions.verify(&altered).is_err(),
-                "altered at {index}: {altered}"
-            );
-        }
-        assert_eq!(
-            sessions.verify("").unwrap_err(),
-            SessionError::InvalidSignature
-        );
-    }
-
-    #[test]
-    fn contents_rewritten_by_hand_are_refused() {
-        let sessions = Sessions::new(SECRET).unwrap();
-        let token = sessions.token_for(ada());
-        let (signature, _) = token.split_at(44);
-        let forged = serde_json::json!({ "id": "x", "user": { "id": "1", "name": "Admin" }, "expires": u64::MAX });
-        let forged = format!("{signature}{}", URL_SAFE_NO_PAD.encode(forged.to_string()));
-        assert_eq!(
-            sessions.verify(&forged).unwrap_err(),
-            SessionError::InvalidSignature
-        );
-    }
-
-    #[test]
-    fn a_session_expires_after_its_max_age() {
-        let sessions = Sessions::new(SECRET)
-            .unwrap()
-            .max_age(Duration::from_secs(60));
-        let token = sessions.token_for(ada());
-        let issued = now();
-        assert!(sessions.verify_at(&token, issued + 59).is_ok());
-        assert_eq!(
-            sessions.verify_at(&token, issued + 61).unwrap_err(),
-            SessionError::Expired
-        );
-    }
-
-    #[test]
-    fn logging_in_and_out_renews_the_id() {
-        let sessions = Sessions::random();
-        let mut session = sessions.new_session();
-        let anonymous = session.id().to_owned();
-        session.log_in(ada());
-        assert_ne!(session.id(), anonymous);
-        let logged_in = session.id().to_owned();
-        session.insert("theme", "dark");
-        session.log_out();
-        assert_ne!(session.id(), logged_in);
-        assert_eq!(session.user(), None);
-        assert!(session.data().is_empty());
-    }
-
-    #[test]
-    fn data_round_trips_through_the_token() {
-        let sessions = Sessions::new(SECRET).unwrap();
-        let mut session = sessions.new_session();
-        session.insert("visits", 3);
-        let read = sessions.verify(&session.token()).unwrap();
-        assert_eq!(read.get::<u32>("visits"), Some(3));
-        assert_eq!(read.id(), session.id());
-    }
-
-    #[test]
-    fn the_cookie_is_http_only_lax_and_site_wide() {
-        let sessions = Sessions::new(SECRET).unwrap();
-        let cookie = sessions.set_cookie(&sessions.new_session());
-        let cookie = cookie.to_str().unwrap();
-        assert!(cookie.starts_with("rain_session="), "{cookie}");
-        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=604800"] {
-            assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
-        }
-        assert!(!cookie.contains("Secure"), "{cookie}");
-        let secure = sessions.clone().secure(true);
-        let cookie = secure.set_cookie(&secure.new_session());
-        assert!(cookie.to_str().unwrap().contains("Secure"));
-    }
-
-    #[test]
-    fn the_cookie_is_found_among_others() {
-        let sessions = Sessions::new(SECRET).unwrap();
-        let token = sessions.token_for(ada());
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_str(&format!("theme=dark; {COOKIE_NAME}={token}; lang=en")).unwrap(),
-        );
-        assert_eq!(
-            sessions.from_headers(&headers).unwrap().user(),
-            Some(&ada())
-        );
-        assert_eq!(
-            sessions.from_headers(&HeaderMap::new()).unwrap_err(),
-            SessionError::Missing
-        );
-    }
-
-    #[test]
-    fn a_short_secret_is_refused() {
-        let error = Sessions::new("too short").unwrap_err();
-        assert!(error.to_string().contains("at least 32"), "{error}");
-    }
-
-    #[test]
-    fn environment_sets_secret_max_age_and_secure() {
-        let token = Sessions::new(SECRET).unwrap().token_for(ada());
-        let sessions = Sessions::random()
-            .with_lookup(|name| match name {
-                "RAIN_SESSION_SECRET" => Some(SECRET.to_owned()),
-                "RAIN_SESSION_MAX_AGE" => Some("60".to_owned()),
-                "RAIN_SESSION_SECURE" => Some("true".to_owned()),
-                _ => None,
-            })
-            .unwrap();
-        assert!(!sessions.has_random_key());
-        assert!(sessions.verify(&token).is_ok());
-        assert_eq!(sessions.0.max_age, Duration::from_secs(60));
-        assert!(sessions.0.secure);
-        let error = Sessions::random()
-            .with_lookup(|name| (name == "RAIN_SESSION_MAX_AGE").then(|| "soon".to_owned()))
-            .unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "RAIN_SESSION_MAX_AGE=`soon` is not a whole number of seconds"
-        );
-    }
-}
+mod tests;

@@ -37,13 +37,13 @@ use std::{
 };
 
 use socketioxide::{
-    extract::{AckSender, Event},
+    extract::AckSender,
     handler::{FromMessageParts, MessageHandler, Value},
     socket::Socket,
 };
 
-use super::{SocketConfig, SocketState};
-use crate::{Adapter, ack::ErrorAck};
+use super::config::SocketConfig;
+use crate::base::{ack::ErrorAck, adapter::Adapter};
 
 /// How long a connect handler may run before the events it holds up are dispatched anyway.
 pub(crate) const HOLD_AT_MOST: Duration = Duration::from_secs(10);
@@ -220,43 +220,11 @@ impl Hold {
 }
 
 /// Logs an event that no handler takes, which is ignored.
-fn unhandled(config: &SocketConfig, socket: &Socket<Adapter>, event: &str) {
+pub(super) fn unhandled(config: &SocketConfig, socket: &Socket<Adapter>, event: &str) {
     tracing::debug!(
         module = %config.module_id, socket = %config.socket, sid = %socket.id, event,
         "no handler for this event: ignored"
     );
-}
-
-/// socketioxide's fallback for a socket Rain admitted: the events that have no handler. Held
-/// while the connect handler runs, ignored after.
-///
-/// Carries nothing (the socket's state is in its extensions), so that it costs no allocation
-/// for the life of the socket.
-#[derive(Clone, Copy)]
-pub(crate) struct Unhandled;
-
-impl MessageHandler<Adapter, ()> for Unhandled {
-    fn call(&self, socket: Arc<Socket<Adapter>>, mut value: Value, ack_id: Option<i64>) {
-        let Some(state) = socket.extensions.get::<Arc<SocketState>>() else {
-            return;
-        };
-        let event = match Event::from_message_parts(&socket, &mut value, &ack_id) {
-            Ok(Event(event)) => event,
-            // socketioxide read the name before calling a handler: this cannot fail.
-            Err(_) => return,
-        };
-        if !state.hold.is_holding() {
-            unhandled(&state.config, &socket, &event);
-            return;
-        }
-        match state
-            .hold
-            .offer(&state.config, &socket, event.into(), value, ack_id)
-        {
-            Offer::Taken => {}
-            Offer::Handle(event, ..) => unhandled(&state.config, &socket, &event),
-        }
-    }
 }
 
 /// A handler registered on socketioxide's own socket by Rain itself (not through the pipeline),

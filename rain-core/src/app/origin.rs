@@ -29,7 +29,7 @@
 use axum::http::{HeaderValue, Method, header, request::Parts};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::Error;
+use super::error::Error;
 
 /// The Engine.IO path every Socket.IO request goes to (socketioxide's default).
 pub(crate) const ENGINE_PATH: &str = "/socket.io";

@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::{
+use super::{
     assets::{Asset, checked_path},
     strip::strip,
 };

@@ -7,13 +7,13 @@
 
 use std::fmt::Write as _;
 
+use super::page::{Page, escape_html};
 use crate::{
-    Page, SocketIo,
-    bindings::TypeScript,
-    events::{Direction, EventDecl},
-    metrics::open_connections,
-    page::escape_html,
-    registry::{Component, Registry, Socket},
+    base::{adapter::SocketIo, metrics::open_connections, typescript::TypeScript},
+    registry::{
+        Component, Registry, Socket,
+        events::{Direction, EventDecl},
+    },
 };
 
 const STYLE: &str = "\
@@ -266,7 +266,9 @@ fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{ComponentKey, ComponentRegistration, Location, SocketRegistration};
+    use crate::registry::registration::{
+        ComponentKey, ComponentRegistration, Location, SocketRegistration,
+    };
 
     const KEY: ComponentKey = ComponentKey {
         name: "chat",
@@ -332,7 +334,9 @@ mod tests {
     fn page() -> String {
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
         let (_, io) = socketioxide::SocketIo::builder()
-            .with_adapter::<crate::Adapter>(crate::cluster::AdapterState::local())
+            .with_adapter::<crate::base::adapter::Adapter>(
+                crate::base::cluster::AdapterState::local(),
+            )
             .build_layer();
         let pages = vec![
             (

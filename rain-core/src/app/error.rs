@@ -1,51 +1,6 @@
 //! The errors Rain returns instead of panicking.
 
-use crate::registry::Location;
-
-/// What [`Registry::discover`](crate::Registry::discover) can find wrong with the linked registrations.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum DiscoverError {
-    /// Nothing was registered at all.
-    #[error(
-        "no components were found: no `#[component]` is linked into this binary. If your components \
-         live in another crate, make sure the binary links it, e.g. with `use my_components as _;` \
-         in `main.rs` (the linker drops crates that nothing refers to)"
-    )]
-    NoComponents,
-    /// Two components have the same name and version.
-    #[error("two components have the module id `{module_id}`: {first} and {second}")]
-    DuplicateComponent {
-        /// The shared module id.
-        module_id: String,
-        /// The first declaration.
-        first: Location,
-        /// The second declaration.
-        second: Location,
-    },
-    /// Two sockets have the same namespace.
-    #[error("two sockets have the namespace `{namespace}`: {first} and {second}")]
-    DuplicateSocket {
-        /// The shared namespace.
-        namespace: String,
-        /// The first declaration.
-        first: Location,
-        /// The second declaration.
-        second: Location,
-    },
-    /// A socket names a component that is not registered.
-    #[error(
-        "socket `{socket}` at {location} belongs to component `{module_id}`, which is not registered"
-    )]
-    MissingComponent {
-        /// The module id the socket asked for.
-        module_id: String,
-        /// The socket name.
-        socket: &'static str,
-        /// Where the socket was declared.
-        location: Location,
-    },
-}
+use crate::registry::DiscoverError;
 
 /// Everything that can go wrong when building or serving an [`App`](crate::App).
 ///
@@ -100,7 +55,7 @@ pub enum Error {
     /// The session secret given to [`App::session_secret`](crate::App::session_secret) is too
     /// short.
     #[error(transparent)]
-    SessionSecret(#[from] crate::session::SecretError),
+    SessionSecret(#[from] crate::features::session::SecretError),
     /// The command line is not one the app understands.
     #[error("{0}")]
     Usage(String),

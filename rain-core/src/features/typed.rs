@@ -8,6 +8,11 @@
 
 use std::{future::Future, marker::PhantomData, sync::Arc};
 
+pub use crate::registry::events::{Direction, EventDecl, Events, Payload, TypeFn, payload_type};
+use crate::{
+    SocketRef,
+    base::{ack::Ack, adapter::Adapter, metrics},
+};
 use serde::{Serialize, de::DeserializeOwned};
 use socketioxide::{
     SendError,
@@ -16,42 +21,6 @@ use socketioxide::{
     operators::BroadcastOperators,
     socket::Socket,
 };
-use ts_rs::TS;
-
-use crate::{Adapter, SocketRef, ack::Ack, base::typescript::TypeScript, metrics};
-
-/// Who sends an event, seen from the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Direction {
-    /// The client sends it; the server listens.
-    Receive,
-    /// The server sends it; the client listens.
-    Emit,
-}
-
-/// Writes the TypeScript type of a payload (declaring the types it needs) and returns its name.
-pub type TypeFn = fn(&mut TypeScript) -> String;
-
-/// One declared event.
-#[derive(Debug, Clone, Copy)]
-pub struct EventDecl {
-    /// The event name on the wire.
-    pub name: &'static str,
-    /// Who sends it.
-    pub direction: Direction,
-    /// Its doc comment.
-    pub doc: &'static str,
-    /// Its payload type.
-    pub payload: TypeFn,
-    /// Its acknowledgement type, when it expects one.
-    pub ack: Option<TypeFn>,
-}
-
-/// A socket's event declaration, implemented by [`events!`](crate::events!).
-pub trait Events: Send + Sync + 'static {
-    /// Every declared event, in declaration order.
-    const EVENTS: &'static [EventDecl];
-}
 
 /// The types an event carries, owned by none: `fn() -> _` keeps the event `Send`, `Sync` and
 /// covariant whatever they are.
@@ -180,28 +149,6 @@ pub trait NoAck: sealed::Sealed {}
 
 impl NoAck for () {}
 
-/// A type that can be the payload or the ack of an event: the client bindings need its
-/// TypeScript type.
-///
-/// Not public API. Used by `events!`.
-#[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be a payload of `events!`: it does not implement `ts_rs::TS`",
-    label = "needs `ts_rs::TS`",
-    note = "derive it next to serde's: `#[derive(serde::Serialize, ts_rs::TS)]`; the client bindings take their TypeScript from it"
-)]
-pub trait Payload: TS + 'static {}
-
-impl<T: TS + ?Sized + 'static> Payload for T {}
-
-/// The TypeScript type of a payload.
-///
-/// Not public API. Used by `events!`.
-#[doc(hidden)]
-pub fn payload_type<T: Payload + ?Sized>(ts: &mut TypeScript) -> String {
-    ts.type_of::<T>()
-}
-
 /// A connected socket whose events are declared by `S` (see [`events!`](crate::events!)).
 ///
 /// Take it as a `#[websocket]` handler's argument to make the socket typed: the generated
@@ -246,7 +193,7 @@ impl<S: Events> TypedSocket<S> {
 
     /// Calls `handler` with each `event` the client sends; what it returns acks the client.
     ///
-    /// The event goes through the same pipeline as [`SocketRef::on`]: rate limit, event guards,
+    /// The event goes through the same pipeline as [`SocketRef::on`](crate::SocketRef::on): rate limit, event guards,
     /// panics caught. A payload that does not deserialize as the declared type does not reach the
     /// handler: it is logged and, when the client asked for an ack, acked with
     /// `{ "error": "..." }`.

@@ -1,99 +1,24 @@
-//! What the macros register at link time, and the [`Registry`] collected from it at startup.
+//! The [`Registry`]: every component and socket linked into the binary, found once at startup.
 //!
-//! `#[component]` and `#[websocket]` each submit one constant registration through `inventory`.
-//! [`Registry::discover`] gathers them once, sorts them (link order is unspecified), derives every
-//! module id and namespace here and nowhere else, and reports duplicates with both source locations.
+//! [`Registry::discover`] gathers the registrations, sorts them (link order is unspecified),
+//! derives every module id and namespace (by the rules of [`names`](super::names)) and reports
+//! duplicates with both source locations.
 
 use std::fmt;
 
-use serde::Serialize;
-
-use crate::error::DiscoverError;
-
-/// Where a component or socket was declared in the source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    /// The source file, as `file!()` gives it.
-    pub file: &'static str,
-    /// The line, starting at 1.
-    pub line: u32,
-    /// The column, starting at 1.
-    pub column: u32,
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// The name and version that identify a component.
-///
-/// Not public API. Used by generated code.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ComponentKey {
-    pub name: &'static str,
-    pub version: &'static str,
-}
-
-/// The files a component embeds: views, client controllers, styles.
-///
-/// Not public API. Used by generated code.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct AssetsFns {
-    pub get: fn(&str) -> Option<rust_embed::EmbeddedFile>,
-    pub iter: fn() -> rust_embed::Filenames,
-}
-
-/// One `#[component]`, as constant data.
-///
-/// Not public API. Used by generated code.
-#[doc(hidden)]
-pub struct ComponentRegistration {
-    pub key: ComponentKey,
-    pub doc: &'static str,
-    pub location: Location,
-    pub assets: Option<AssetsFns>,
-}
-
-/// Mounts one socket handler on a Socket.IO server at the given namespace.
-///
-/// Not public API. Used by generated code.
-#[doc(hidden)]
-pub type MountFn = fn(&crate::SocketIo, crate::__private::Mount);
-
-/// One `#[websocket]`, as constant data.
-///
-/// Not public API. Used by generated code.
-#[doc(hidden)]
-pub struct SocketRegistration {
-    pub component: ComponentKey,
-    pub name: &'static str,
-    pub handler: &'static str,
-    pub doc: &'static str,
-    pub location: Location,
-    pub mount: MountFn,
-    pub events: Option<&'static [crate::events::EventDecl]>,
-    /// Run on connect, in order (`guard = ...`).
-    pub guards: &'static [crate::guard::Guard],
-    /// Run before every event, in order (`event_guard = ...`).
-    pub event_guards: &'static [crate::guard::Guard],
-}
-
-inventory::collect!(ComponentRegistration);
-inventory::collect!(SocketRegistration);
-
-/// The module id of a component: its name, `-`, its version (`intents-example-1.0`).
-pub fn module_id(name: &str, version: &str) -> String {
-    format!("{name}-{version}")
-}
-
-/// The Socket.IO namespace of a socket: `/<module id>/<socket name>`, spaces kept as they are.
-pub fn namespace(module_id: &str, socket_name: &str) -> String {
-    format!("/{module_id}/{socket_name}")
-}
+use super::{
+    error::DiscoverError,
+    events::EventDecl,
+    names::{module_id, namespace},
+    registration::{ComponentRegistration, Location, SocketRegistration},
+};
+use crate::{
+    base::{adapter::SocketIo, limits::Limits},
+    socket::{
+        config::SocketConfig,
+        mount::{Mount, ReadHandshake},
+    },
+};
 
 /// A component found at startup.
 #[derive(Clone)]
@@ -216,21 +141,24 @@ impl Socket {
 
     /// The socket's declared events, when its handler takes a
     /// [`TypedSocket`](crate::TypedSocket); `None` for an untyped socket.
-    pub fn events(&self) -> Option<&'static [crate::events::EventDecl]> {
+    pub fn events(&self) -> Option<&'static [EventDecl]> {
         self.registration.events
     }
 
-    pub(crate) fn mount(&self, io: &crate::SocketIo, limits: &crate::Limits) {
-        let config = crate::pipeline::SocketConfig::new(
+    /// Mounts the socket on `io` under `limits`, reading each handshake with `read_handshake`
+    /// before the socket's guards run.
+    pub(crate) fn mount(&self, io: &SocketIo, limits: &Limits, read_handshake: ReadHandshake) {
+        let config = SocketConfig::new(
             self.module_id.clone(),
             self.registration.name,
             self.registration.guards,
             self.registration.event_guards,
             limits,
         );
-        let mount = crate::__private::Mount {
+        let mount = Mount {
             namespace: self.namespace.clone(),
             config: std::sync::Arc::new(config),
+            read_handshake,
         };
         (self.registration.mount)(io, mount);
     }
@@ -354,6 +282,7 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::registration::ComponentKey;
 
     const fn location(line: u32) -> Location {
         Location {

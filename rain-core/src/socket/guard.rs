@@ -60,7 +60,7 @@
 
 use std::{borrow::Cow, fmt};
 
-use crate::SocketRef;
+use super::socket_ref::SocketRef;
 
 /// What a guard looks at: the socket, and the event when it runs for one.
 #[derive(Debug)]

@@ -61,7 +61,10 @@ use socketioxide::{
     socket::Socket,
 };
 
-use crate::{AckSender, Adapter, SocketIo, SocketRef};
+use crate::{
+    base::adapter::{AckSender, Adapter, SocketIo},
+    socket::socket_ref::SocketRef,
+};
 
 /// The event clients ask for presence with, and receive its changes by.
 pub const EVENT: &str = "rain:presence";
@@ -120,7 +123,7 @@ impl Member {
 ///
 /// The one place that decides a socket's member identity.
 fn member_of(socket: &Socket<Adapter>) -> Member {
-    match crate::session::of(socket)
+    match super::session::of(socket)
         .ok()
         .and_then(|session| session.user().cloned())
     {
@@ -280,7 +283,7 @@ impl FromConnectParts<Adapter> for Presence {
             }
         });
         let asked = presence.clone();
-        crate::pipeline::on_unrouted(s, EVENT, async move |socket: SocketRef, ack: AckSender| {
+        crate::socket::on::on_unrouted(s, EVENT, async move |socket: SocketRef, ack: AckSender| {
             socket.join(WATCHERS);
             let members = asked.list().await;
             let snapshot = Snapshot {

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::{Error, registry::Registry};
+use super::error::Error;
+use crate::registry::{Registry, names::component_path};
 
 /// A page made of component views, served at a path of its own by [`App::page`](crate::App::page).
 ///
@@ -89,7 +90,7 @@ impl Page {
             let file = |path: String| {
                 component
                     .asset(&path)
-                    .map(|_| format!("/{module_id}/{path}"))
+                    .map(|_| component_path(module_id, &path))
             };
             if let Some(href) = file(format!("css/{view}.css")) {
                 let _ = writeln!(

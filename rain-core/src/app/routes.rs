@@ -1,0 +1,136 @@
+//! The app's own HTTP routes: `/rain/sockets`, `/rain`, `/rain/metrics`, the bindings, and the
+//! components' files and views.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{Html, IntoResponse, Response},
+};
+use serde::Serialize;
+
+use super::{
+    assets::{Asset, checked_path},
+    bindings::{self},
+    introspection,
+    page::Page,
+};
+use crate::{
+    base::{
+        adapter::SocketIo,
+        metrics::{self, Metrics},
+    },
+    registry::{Location, Registry},
+};
+
+/// What every request handler shares.
+pub(super) struct Shared {
+    pub(super) registry: Arc<Registry>,
+    pub(super) pages: Vec<(String, Page)>,
+    /// What this server measures, served at `/rain/metrics` and shown at `/rain`.
+    pub(super) metrics: Arc<Metrics>,
+    /// The server's sockets, whose live counts `/rain` and `/rain/metrics` show.
+    pub(super) io: SocketIo,
+    /// `bindings.js` and `bindings.d.ts`, generated on first request: an app with many sockets
+    /// starts without paying for TypeScript it may never serve.
+    pub(super) bindings: OnceLock<Result<[Asset; 2], String>>,
+}
+
+impl Shared {
+    /// Serves one of the generated bindings files (0: `.js`, 1: `.d.ts`).
+    pub(super) fn bindings(&self, index: usize, headers: &HeaderMap) -> Response {
+        let generated = self.bindings.get_or_init(|| {
+            bindings::generate(&self.registry)
+                .map(|b| {
+                    [
+                        generated("bindings.js", b.js),
+                        generated("bindings.d.ts", b.dts),
+                    ]
+                })
+                .map_err(|error| {
+                    tracing::error!(%error, "client bindings not generated");
+                    error.to_string()
+                })
+        });
+        match generated {
+            Ok(files) => files[index].respond(headers),
+            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.clone()).into_response(),
+        }
+    }
+}
+
+pub(super) type SharedState = State<Arc<Shared>>;
+
+/// A generated file, served and revalidated like the embedded ones.
+pub(super) fn generated(name: &str, text: String) -> Asset {
+    use sha2::Digest as _;
+    let hash = sha2::Sha256::digest(text.as_bytes()).into();
+    Asset::new(name, text.into_bytes().into(), hash)
+}
+
+/// One entry of `GET /rain/sockets`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct SocketInfo<'a> {
+    module_id: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+    handler: &'a str,
+    location: Location,
+}
+
+/// `GET /rain/sockets`: every socket, sorted by namespace.
+pub(super) async fn sockets_json(State(shared): SharedState) -> Response {
+    let sockets: Vec<SocketInfo<'_>> = shared
+        .registry
+        .sockets()
+        .iter()
+        .map(|s| SocketInfo {
+            module_id: s.module_id(),
+            name: s.name(),
+            namespace: s.namespace(),
+            handler: s.handler(),
+            location: s.location(),
+        })
+        .collect();
+    Json(sockets).into_response()
+}
+
+/// `GET /rain`: the components, their sockets and events, and the live connection counts.
+pub(super) async fn introspection_page(State(shared): SharedState) -> Html<String> {
+    Html(introspection::render(
+        &shared.registry,
+        &shared.pages,
+        &shared.io,
+    ))
+}
+
+/// `GET /rain/metrics`: every metric, in the Prometheus text format.
+pub(super) async fn metrics_text(State(shared): SharedState) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        shared.metrics.render(&shared.io),
+    )
+        .into_response()
+}
+
+/// `GET /{module id}/{path}`: a view rendered as a page (`/chat-1.0/index`) or a component file.
+pub(super) async fn component_file(
+    State(shared): SharedState,
+    Path((module_id, path)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(component) = shared.registry.component(&module_id) else {
+        return (StatusCode::NOT_FOUND, "no such component").into_response();
+    };
+    if !path.contains(['.', '/']) && component.asset(&format!("views/{path}.html")).is_some() {
+        let page = Page::new(format!("{module_id} {path}")).view(module_id, path);
+        return Html(page.render(&shared.registry)).into_response();
+    }
+    match checked_path(&path).and_then(|p| component.asset(p)) {
+        Some(file) => Asset::embedded(&path, file).respond(&headers),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
+}

@@ -1,0 +1,127 @@
+//! Serving: on `RAIN_ADDR` with the settings of the environment, on an address, or on a listener
+//! until a shutdown future completes.
+
+use std::{net::SocketAddr, time::Duration};
+
+use tokio::net::TcpListener;
+
+use super::{builder::App, error::Error};
+use crate::{base::env, features::session::Sessions};
+
+/// The address [`App::serve_from_env`] listens on when `RAIN_ADDR` is not set.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+impl App {
+    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, with the limits and session
+    /// settings that `RAIN_*` variables set over the builder's (see [`crate::limits`] and
+    /// [`crate::session`]), sharing sockets through the Redis at `RAIN_REDIS_URL` when that is
+    /// set ([`App::redis`]).
+    ///
+    /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
+    /// program installed one already.
+    pub async fn serve_from_env(mut self) -> Result<(), Error> {
+        self.limits = self.limits.with_env()?;
+        let sessions = self.sessions.take().unwrap_or_else(Sessions::random);
+        self.sessions = Some(sessions.with_env()?);
+        if let Some(list) = env::process("RAIN_ALLOWED_ORIGINS") {
+            self.origins = list.split(',').map(str::to_owned).collect();
+        }
+        let seconds = "a whole number of seconds";
+        if let Some(seconds) = env::parse(&env::process, "RAIN_SHUTDOWN_TIMEOUT", seconds)? {
+            self.shutdown_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(url) = env::process("RAIN_REDIS_URL")
+            && !url.is_empty()
+        {
+            self = self.redis(&url)?;
+        }
+        let value = env::process("RAIN_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = value
+            .parse()
+            .map_err(|source| Error::BadAddress { value, source })?;
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            )
+            .try_init();
+        self.serve(addr).await
+    }
+
+    /// Serves on `addr` until Ctrl-C (or, on Unix, `SIGTERM`).
+    pub async fn serve(self, addr: SocketAddr) -> Result<(), Error> {
+        let listener = TcpListener::bind(addr).await.map_err(|source| Error::Io {
+            context: format!("cannot listen on {addr}"),
+            source,
+        })?;
+        self.serve_with(listener, stop_signal()).await
+    }
+
+    /// Serves on `listener` until `shutdown` completes, then shuts down gracefully (see
+    /// [`crate::shutdown`]): refuses new sessions, sends every socket `rain:shutdown`, lets
+    /// running handlers finish within [`App::shutdown_timeout`], closes every socket and stops.
+    ///
+    /// Prints the components, their sockets and pages, then `listening on http://<addr>`.
+    pub async fn serve_with(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
+        let (router, io, drain, link) = self.router_with_io()?;
+        let timeout = self.shutdown_timeout;
+        if let Some(link) = &link {
+            // Listening is announced once other nodes' messages reach this one (or Redis is late).
+            link.settled(std::time::Duration::from_secs(5)).await;
+        }
+        let addr = listener.local_addr().map_err(|source| Error::Io {
+            context: "cannot read the listening address".to_owned(),
+            source,
+        })?;
+        println!("{}", self.startup_table(addr));
+        if let Some(link) = &link {
+            println!(
+                "sockets shared with the other nodes through Redis at {}",
+                link.target()
+            );
+        }
+        println!("listening on http://{addr}");
+        // The peer address is what `max_connections_per_client` counts by.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Long-polling requests and WebSocket sessions would otherwise hold the
+                // shutdown open until their clients go away.
+                drain.shut_down(&io, timeout).await;
+            })
+            .await
+            .map_err(|source| Error::Io {
+                context: "serving failed".to_owned(),
+                source,
+            })
+    }
+}
+
+/// Completes on Ctrl-C, or on `SIGTERM` where there is one (what service managers send).
+pub(super) async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("stopping: closing every socket");
+}

@@ -1,0 +1,66 @@
+//! The table an app prints when it starts.
+
+use std::net::SocketAddr;
+
+use super::builder::App;
+
+impl App {
+    /// The table printed at startup: every component, its sockets and namespaces, the pages, and
+    /// where to watch the app (`/rain`, `/rain/metrics`).
+    pub fn startup_table(&self, addr: SocketAddr) -> String {
+        let mut rows = vec![[
+            "component".to_owned(),
+            "socket".to_owned(),
+            "namespace / page".to_owned(),
+        ]];
+        for component in self.registry.components() {
+            let id = component.module_id();
+            for socket in self.registry.sockets_of(id) {
+                rows.push([
+                    id.to_owned(),
+                    socket.name().to_owned(),
+                    socket.namespace().to_owned(),
+                ]);
+            }
+            for view in component.views() {
+                rows.push([
+                    id.to_owned(),
+                    String::new(),
+                    format!("http://{addr}/{id}/{view}"),
+                ]);
+            }
+        }
+        for (path, _) in &self.pages {
+            rows.push([
+                "(page)".to_owned(),
+                String::new(),
+                format!("http://{addr}{path}"),
+            ]);
+        }
+        for (what, path) in [("(introspection)", "/rain"), ("(metrics)", "/rain/metrics")] {
+            rows.push([
+                what.to_owned(),
+                String::new(),
+                format!("http://{addr}{path}"),
+            ]);
+        }
+        let widths: Vec<usize> = (0..3)
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{:w0$}  {:w1$}  {}",
+                    r[0],
+                    r[1],
+                    r[2],
+                    w0 = widths[0],
+                    w1 = widths[1]
+                )
+                .trim_end()
+                .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

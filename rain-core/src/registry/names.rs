@@ -1,0 +1,147 @@
+//! The naming rules: every name Rain derives from what a component declares, each computed by
+//! one function here that the server, the page manifest, the `/rain` page and the bindings
+//! generator all call.
+//!
+//! | what | rule | example |
+//! |---|---|---|
+//! | module id | name `-` version | `intents-example-1.0` |
+//! | namespace | `/` module id `/` socket name | `/intents-example-1.0/chat/dummy socket` |
+//! | a component file's path | `/` module id `/` file | `/intents-example-1.0/client/index.js` |
+//! | a view's page | `/` module id `/` view | `/intents-example-1.0/index` |
+//! | binding identifier | camelCase words of ASCII letters and digits | `chatDummySocket` |
+//! | binding type name | the identifier, capitalized | `ChatDummySocket` |
+//! | event name | the declared identifier, without `r#` | `type` for `r#type` |
+
+/// The module id of a component: its name, `-`, its version (`intents-example-1.0`).
+pub fn module_id(name: &str, version: &str) -> String {
+    format!("{name}-{version}")
+}
+
+/// The Socket.IO namespace of a socket: `/<module id>/<socket name>`, spaces kept as they are.
+pub fn namespace(module_id: &str, socket_name: &str) -> String {
+    format!("/{module_id}/{socket_name}")
+}
+
+/// The path a component's file or view is served at: `/<module id>/<path>`.
+pub(crate) fn component_path(module_id: &str, path: &str) -> String {
+    format!("/{module_id}/{path}")
+}
+
+/// The camelCase identifier of a name: `chat/dummy socket` → `chatDummySocket`.
+///
+/// A name that starts with a digit gets a leading `_`; a name with no letter or digit is `_`.
+pub fn identifier(name: &str) -> String {
+    let mut out = String::new();
+    for word in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        let first = chars.next().expect("words are not empty");
+        if out.is_empty() {
+            out.push(first.to_ascii_lowercase());
+        } else {
+            out.push(first.to_ascii_uppercase());
+        }
+        out.extend(chars);
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if RESERVED_WORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// JavaScript's reserved words, which cannot name an export.
+const RESERVED_WORDS: &[&str] = &[
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+    "yield",
+];
+
+/// An identifier with its first letter upper case: a type name (`chatDummySocket` →
+/// `ChatDummySocket`).
+pub(crate) fn capitalized(ident: &str) -> String {
+    let mut out = ident.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
+}
+
+/// The wire name of an event declared as an identifier: `r#type` is `type`.
+///
+/// Not public API. Used by `events!` (through `__private`).
+pub const fn event_name(ident: &'static str) -> &'static str {
+    match ident.as_bytes() {
+        [b'r', b'#', ..] => ident.split_at(2).1,
+        _ => ident,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_camel_case_words() {
+        assert_eq!(identifier("intents-example"), "intentsExample");
+        assert_eq!(identifier("chat/dummy socket"), "chatDummySocket");
+        assert_eq!(identifier("room"), "room");
+        assert_eq!(identifier("a_b.c d"), "aBCD");
+        assert_eq!(identifier("HTTP status"), "hTTPStatus");
+        assert_eq!(identifier("2fa"), "_2fa");
+        assert_eq!(identifier("é"), "_");
+        assert_eq!(identifier("default"), "default_");
+        assert_eq!(
+            capitalized(&identifier("chat/dummy socket")),
+            "ChatDummySocket"
+        );
+        assert_eq!(capitalized(&identifier("2fa")), "_2fa");
+    }
+}

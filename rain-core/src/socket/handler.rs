@@ -1,0 +1,103 @@
+//! The event handlers [`SocketRef::on`](crate::SocketRef::on) takes: `async` closures and
+//! functions of message extractors, whose return value is the ack.
+
+use std::{future::Future, sync::Arc};
+
+use socketioxide::{
+    handler::{FromMessage, FromMessageParts, Value},
+    socket::Socket,
+};
+
+use crate::base::{ack::IntoAck, adapter::Adapter};
+
+/// An event handler that [`SocketRef::on`](crate::SocketRef::on) takes: an `async` closure or function whose arguments
+/// are message extractors and whose return value is the ack ([`IntoAck`]).
+///
+/// Implemented for closures of up to 12 arguments; the last one may consume the message (`Bin`).
+#[diagnostic::on_unimplemented(
+    message = "this is not an event handler that `SocketRef::on` can call",
+    label = "not an event handler",
+    note = "an event handler is an `async` closure or `async fn` whose arguments are message extractors \
+            (`SocketRef`, `Data<T>`, `TryData<T>`, `AckSender`, `State<T>`, ...)",
+    note = "what it returns is the client's ack: `()` (none), `Result<T, E>` (T: Serialize, E: Display), \
+            a `serde_json::Value`, a string, a number, or `Ack(value)` for any other `Serialize` value"
+)]
+pub trait EventHandler<T>: Clone + Send + Sync + 'static {
+    /// What the handler returns: the ack.
+    type Output: IntoAck;
+    /// The handler's future.
+    type Future: Future<Output = Self::Output> + Send + 'static;
+
+    /// Extracts the arguments from the message and starts the handler; `Err` carries why an
+    /// argument could not be extracted.
+    fn start(
+        &self,
+        socket: Arc<Socket<Adapter>>,
+        value: Value,
+        ack_id: Option<i64>,
+    ) -> Result<Self::Future, String>;
+}
+
+impl<F, Fut> EventHandler<()> for F
+where
+    F: FnOnce() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoAck,
+{
+    type Output = Fut::Output;
+    type Future = Fut;
+
+    fn start(&self, _: Arc<Socket<Adapter>>, _: Value, _: Option<i64>) -> Result<Fut, String> {
+        Ok((self.clone())())
+    }
+}
+
+macro_rules! event_handler {
+    ([$($ty:ident),*], $last:ident) => {
+        #[allow(
+            non_snake_case,
+            unused_mut,
+            reason = "the extracted arguments are named by their types; with no parts extractor, \
+                      nothing borrows the message mutably"
+        )]
+        impl<F, Fut, M, $($ty,)* $last> EventHandler<(M, $($ty,)* $last,)> for F
+        where
+            F: FnOnce($($ty,)* $last) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send + 'static,
+            Fut::Output: IntoAck,
+            $($ty: FromMessageParts<Adapter> + Send,)*
+            $last: FromMessage<Adapter, M> + Send,
+        {
+            type Output = Fut::Output;
+            type Future = Fut;
+
+            fn start(
+                &self,
+                socket: Arc<Socket<Adapter>>,
+                mut value: Value,
+                ack_id: Option<i64>,
+            ) -> Result<Fut, String> {
+                $(
+                    let $ty = $ty::from_message_parts(&socket, &mut value, &ack_id)
+                        .map_err(|error| error.to_string())?;
+                )*
+                let last = $last::from_message(socket, value, ack_id)
+                    .map_err(|error| error.to_string())?;
+                Ok((self.clone())($($ty,)* last))
+            }
+        }
+    };
+}
+
+event_handler!([], T1);
+event_handler!([T1], T2);
+event_handler!([T1, T2], T3);
+event_handler!([T1, T2, T3], T4);
+event_handler!([T1, T2, T3, T4], T5);
+event_handler!([T1, T2, T3, T4, T5], T6);
+event_handler!([T1, T2, T3, T4, T5, T6], T7);
+event_handler!([T1, T2, T3, T4, T5, T6, T7], T8);
+event_handler!([T1, T2, T3, T4, T5, T6, T7, T8], T9);
+event_handler!([T1, T2, T3, T4, T5, T6, T7, T8, T9], T10);
+event_handler!([T1, T2, T3, T4, T5, T6, T7, T8, T9, T10], T11);
+event_handler!([T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11], T12);
