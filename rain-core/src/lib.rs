@@ -101,15 +101,19 @@
 // The layers, from the bottom up. Each imports only the layers listed before it (ARCHITECTURE.md
 // draws the map; `tests/layers.rs` checks it).
 
-/// The app: builder, router, HTTP routes, serving, bindings, pages, the served runtime.
-mod app;
 /// The adapter, the `RAIN_*` reader, acks, limits, shutdown, metrics, the TypeScript collector.
 mod base;
-/// Typed sockets, sessions, presence.
-mod features;
-pub mod registry;
+
 /// One socket: its handlers, guards, configuration, event pipeline, early events, connect.
 mod socket;
+
+pub mod registry;
+
+/// Typed sockets, sessions, presence.
+mod features;
+
+/// The app: builder, router, HTTP routes, serving, bindings, pages, the served runtime.
+mod app;
 
 #[doc(hidden)]
 #[path = "private.rs"]
