@@ -101,6 +101,7 @@ impl TypeVisitor for TypeScript {
     }
 }
 
+/// What the bindings generator reads of a collection.
 impl TypeScript {
     /// The first clash found: two Rust types with one TypeScript name.
     pub(crate) fn first_clash(&self) -> Option<&str> {
