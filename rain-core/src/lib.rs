@@ -101,7 +101,8 @@
 // The layers, from the bottom up. Each imports only the layers listed before it (ARCHITECTURE.md
 // draws the map; `tests/layers.rs` checks it).
 
-/// The adapter, the `RAIN_*` reader, acks, limits, shutdown, metrics, the TypeScript collector.
+/// The adapter, the `RAIN_*` reader, engine settings, acks, limits, shutdown, metrics, the
+/// TypeScript collector.
 mod base;
 
 /// One socket: its handlers, guards, configuration, event pipeline, early events, connect.
@@ -126,7 +127,9 @@ pub use app::{
 pub use base::{
     ack,
     adapter::{AckSender, Adapter, SocketIo},
+    binary::{self, Binary, Bytes},
     cluster,
+    engine::{self, EngineSettings},
     env::EnvError,
     limits::{self, Limits},
     metrics, shutdown,
@@ -145,7 +148,7 @@ pub use ts_rs;
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
     pub use crate::{
-        AckSender, App, Page, Presence, SocketIo, SocketRef, TypedSocket,
+        AckSender, App, Binary, Bytes, Page, Presence, SocketIo, SocketRef, TypedSocket,
         ack::Ack,
         component,
         guard::{GuardContext, Refusal},

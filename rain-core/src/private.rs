@@ -12,6 +12,7 @@ pub use crate::registry::{
     events::Events,
     names::event_name,
     registration::{AssetsFns, ComponentKey, ComponentRegistration, Location, SocketRegistration},
+    settings::SocketSettings,
 };
 pub use crate::socket::{
     connect::SocketHandler,

@@ -38,6 +38,8 @@ pub struct Post {
     pub mentions: HashMap<String, UserRef>,
     /// Anything at all.
     pub extra: serde_json::Value,
+    /// Bytes, sent as a binary attachment: an `ArrayBuffer`.
+    pub thumbnail: Binary,
     /// Never on the wire.
     #[serde(skip)]
     pub received_at: Option<u64>,
@@ -286,6 +288,7 @@ fn fields_go_by_their_serde_names() {
         "attachment: Attachment,",
         "mentions: { [key in string]: User },",
         "extra: JsonValue,",
+        "thumbnail: ArrayBuffer,",
     ] {
         assert!(post.contains(field), "`{field}` missing in: {post}");
     }

@@ -24,7 +24,9 @@ mod packed {
 }
 
 /// The browser runtime's budget: every module `runtime.js` imports, gzipped as served, in all.
-const RUNTIME_BUDGET: usize = 10_000;
+/// The Socket.IO binary protocol (placeholders, reassembly, base64 polling packets, `Blob`s sent
+/// in order) takes about 1.7 KB of it.
+const RUNTIME_BUDGET: usize = 12_000;
 
 async fn serve() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

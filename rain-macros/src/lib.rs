@@ -6,8 +6,10 @@
 #![warn(missing_docs)]
 
 mod component;
+mod duration;
 mod names;
 mod paths;
+mod settings;
 mod syntax;
 mod websocket;
 
@@ -170,6 +172,52 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 ///     #[websocket("room", guard = require_user, event_guard = require_user)]
 ///     async fn room(socket: SocketRef) {}
+/// }
+/// # fn main() {}
+/// ```
+///
+/// # Limits
+///
+/// A socket may set its own event limits and idle timeout over the app's (`rain_core::limits`),
+/// for its sockets only; whatever it does not set stays the app's, `RAIN_*` variables included:
+///
+/// - `event_rate = 120`: events one socket may send per second, sustained, from `0` to
+///   `4294967295`; `0` sets no rate limit, as it does for the app.
+/// - `event_burst = 240`: events one socket may send at once, from `1` (a burst of `0` would
+///   refuse every event). Given without `event_rate`, the app's rate applies.
+/// - `idle_timeout = "10m"`: how long a socket may send no event before it is disconnected: a
+///   whole number and a unit, `ms`, `s`, `m` or `h` (`"500ms"`, `"30s"`, `"2m"`, `"1h"`), or
+///   `"never"`.
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "board", version = "1.0")]
+/// mod board {
+///     use super::*;
+///
+///     /// Cursor moves: many small events, from clients that may only watch for a while.
+///     #[websocket("cursor", event_rate = 120, event_burst = 240, idle_timeout = "2h")]
+///     async fn cursor(socket: SocketRef) {
+///         socket.on("move", async |socket: SocketRef, Data::<(f64, f64)>(at)| {
+///             socket.broadcast().emit("moved", &at).await.ok();
+///         });
+///     }
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Each value is checked at compile time:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "board", version = "1.0")]
+/// mod board {
+///     use super::*;
+///
+///     #[websocket("cursor", idle_timeout = "10 minutes")] // expected a whole number and a unit
+///     async fn cursor(socket: SocketRef) {}
 /// }
 /// # fn main() {}
 /// ```

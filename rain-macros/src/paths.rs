@@ -23,6 +23,11 @@ pub(crate) fn socket_registration() -> TokenStream {
     quote!(::rain_core::__private::SocketRegistration)
 }
 
+/// What a socket sets for itself over the app's settings.
+pub(crate) fn socket_settings() -> TokenStream {
+    quote!(::rain_core::__private::SocketSettings)
+}
+
 /// The functions that read a component's embedded files.
 pub(crate) fn assets_fns() -> TokenStream {
     quote!(::rain_core::__private::AssetsFns)
@@ -67,6 +72,11 @@ pub(crate) fn some() -> TokenStream {
 /// `Option::None`.
 pub(crate) fn none() -> TokenStream {
     quote!(::core::option::Option::None)
+}
+
+/// `core::time::Duration`.
+pub(crate) fn duration() -> TokenStream {
+    quote!(::core::time::Duration)
 }
 
 /// A source `Location` of `span`: `file!()`, `line!()` and `column!()` are named at `span`, so they

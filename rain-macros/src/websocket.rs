@@ -6,7 +6,12 @@
 //! #[websocket("room", guard = require_user)]              a guard run on connect
 //! #[websocket("room", guard = [require_user, not_banned])] several, run in order
 //! #[websocket("room", event_guard = no_shouting)]         a guard run before every event
+//! #[websocket("cursor", event_rate = 120)]                its own event rate (0: no limit)
+//! #[websocket("cursor", event_burst = 240)]               its own event burst (at least 1)
+//! #[websocket("feed", idle_timeout = "10m")]              its own idle timeout, or "never"
 //! ```
+//!
+//! A limit the attribute does not set is the app's (`rain_core::limits`).
 //!
 //! Inside a component module, `#[component]` has already added the hidden argument
 //! `__rain_component("name", "version")`, so the socket knows its component without resolving
@@ -24,6 +29,7 @@ use syn::{
 
 use crate::{
     names, paths,
+    settings::Settings,
     syntax::{self, Errors, set_once},
 };
 
@@ -120,6 +126,7 @@ struct Socket<'a> {
     owner: Owner,
     handler: &'a ItemFn,
     guards: Guards,
+    settings: Settings,
 }
 
 /// The guards of a socket, each a path to a function, in the order written.
@@ -157,8 +164,9 @@ impl Parse for HiddenKey {
 
 fn validate(args: syn::Result<Args>, item: &Item) -> syn::Result<Socket<'_>> {
     let mut errors = Errors::default();
+    let mut settings = Settings::default();
     let (name, owner, guards) = match args {
-        Ok(args) => validate_args(args, &mut errors),
+        Ok(args) => validate_args(args, &mut settings, &mut errors),
         Err(error) => {
             errors.push(error);
             (None, None, Guards::default())
@@ -172,22 +180,28 @@ fn validate(args: syn::Result<Args>, item: &Item) -> syn::Result<Socket<'_>> {
             owner,
             handler,
             guards,
+            settings,
         }),
         // Every missing piece was reported above.
         _ => Err(syn::Error::new(Span::call_site(), HANDLER_FORM)),
     }
 }
 
-/// Reads the socket name, the component and the guards, reporting every argument that is wrong
-/// or missing.
-fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Owner>, Guards) {
+/// Reads the socket name, the component, the guards and the socket's own limits (into
+/// `settings`), reporting every argument that is wrong or missing.
+fn validate_args(
+    args: Args,
+    settings: &mut Settings,
+    errors: &mut Errors,
+) -> (Option<LitStr>, Option<Owner>, Guards) {
     let mut name: Option<LitStr> = None;
     let mut guards = Guards::default();
     let mut path: Option<syn::Path> = None;
     let mut hidden: Option<HiddenKey> = None;
     // Whether a component was named at all, rightly or not: if so, it is not reported missing.
     let mut names_component = false;
-    let expected = "expected the socket name, `guard = path`, `event_guard = path` and, outside \
+    let expected = "expected the socket name, `guard = path`, `event_guard = path`, \
+                    `event_rate = 120`, `event_burst = 240`, `idle_timeout = \"10m\"` and, outside \
                     a `#[component]` module, `component = path::to::component_module`";
     for arg in args.0 {
         if let Arg::Meta(meta) = &arg {
@@ -229,6 +243,7 @@ fn validate_args(args: Args, errors: &mut Errors) -> (Option<LitStr>, Option<Own
             Arg::Meta(Meta::NameValue(arg)) if arg.path.is_ident("event_guard") => {
                 guard_paths(&arg.value, "event_guard", &mut guards.event, errors);
             }
+            Arg::Meta(meta) if Settings::takes(&meta) => settings.read(&meta, errors),
             Arg::Meta(meta) if meta.path().is_ident("component") => {
                 errors.spanned(meta, "expected `component = path::to::component_module`")
             }
@@ -456,9 +471,11 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
         owner,
         handler,
         guards,
+        settings,
     } = socket;
     let connect_guards = guard_fns(&guards.connect);
     let event_guards = guard_fns(&guards.event);
+    let settings = settings.expand();
     let checks = argument_checks(handler);
     let events = events(handler);
     let ident = &handler.sig.ident;
@@ -495,6 +512,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
                     events: #events,
                     guards: #connect_guards,
                     event_guards: #event_guards,
+                    settings: #settings,
                 }
             }
         };

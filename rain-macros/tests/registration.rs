@@ -40,6 +40,18 @@ mod elsewhere {
 
     #[websocket("lobby", component = crate::lobby)]
     async fn lobby(_socket: SocketRef) {}
+
+    #[websocket(
+        "cursor",
+        event_rate = 120,
+        event_burst = 240,
+        idle_timeout = "1500ms",
+        component = crate::lobby
+    )]
+    async fn cursor(_socket: SocketRef) {}
+
+    #[websocket("forever", event_burst = 1, idle_timeout = "never", component = crate::lobby)]
+    async fn forever(_socket: SocketRef) {}
 }
 
 #[test]
@@ -88,6 +100,8 @@ fn sockets_carry_their_component_name_handler_and_doc() {
             ("/greeter-1.0/io", "io", ""),
             ("/greeter-1.0/rooms/main hall", "main_hall", ""),
             ("/greeter-1.0/type", "type", ""),
+            ("/lobby-2.3.1/cursor", "cursor", ""),
+            ("/lobby-2.3.1/forever", "forever", ""),
             ("/lobby-2.3.1/lobby", "lobby", ""),
         ]
     );
@@ -98,4 +112,36 @@ fn sockets_carry_their_component_name_handler_and_doc() {
         (hello.location().line, hello.location().column),
         (GREETER_LINE + 5, 17)
     );
+}
+
+#[test]
+fn sockets_carry_the_limits_they_set_and_leave_the_rest_to_the_app() {
+    use rain_core::__private::{SocketRegistration, SocketSettings, inventory};
+    use std::time::Duration;
+
+    let settings = |name: &str| {
+        inventory::iter::<SocketRegistration>
+            .into_iter()
+            .find(|s| s.name == name)
+            .unwrap()
+            .settings
+    };
+    assert_eq!(
+        settings("cursor"),
+        SocketSettings {
+            event_rate: Some(120),
+            event_burst: Some(240),
+            idle_timeout: Some(Some(Duration::from_millis(1_500))),
+        }
+    );
+    assert_eq!(
+        settings("forever"),
+        SocketSettings {
+            event_burst: Some(1),
+            idle_timeout: Some(None),
+            ..SocketSettings::APP
+        }
+    );
+    assert_eq!(settings("lobby"), SocketSettings::APP);
+    assert_eq!(settings("hello"), SocketSettings::APP);
 }

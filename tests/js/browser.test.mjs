@@ -59,6 +59,27 @@ test("clicking the button shows the alert {\"message\":\"Hello sir\"}", async ()
     await page.close();
 });
 
+test("with the Engine.IO path and transports changed, the page's runtime follows them", async () => {
+    const moved = await startServer(binary("intents-example"), {
+        env: { RAIN_ENGINE_PATH: "/live", RAIN_TRANSPORTS: "websocket" },
+    });
+    try {
+        const { page, problems } = await openPage(browser.context, moved.url + "/");
+        const engineRequests = [];
+        page.on("websocket", (ws) => engineRequests.push(new URL(ws.url()).pathname));
+        await page.reload();
+        await controllersStarted(page);
+        const alert = nextAlert(page);
+        await page.locator("input[data-itemid='btnCustomHandler']").click();
+        assert.equal(await alert, '{"message":"Hello sir"}');
+        assert.deepEqual([...new Set(engineRequests)], ["/live/"]);
+        assert.deepEqual(problems, []);
+        await page.close();
+    } finally {
+        await moved.stop();
+    }
+});
+
 test("the chat reaches the intents example's socket and everyone in the room", async () => {
     const one = await openPage(browser.context, server.url + "/");
     const two = await openPage(browser.context, server.url + "/chat-1.0/index");
@@ -78,6 +99,38 @@ test("the chat reaches the intents example's socket and everyone in the room", a
     for (const { page } of [one, two]) {
         await page.locator(".chat [data-itemid='log'] li", { hasText: "hello from tab one" }).waitFor({ timeout: 10_000 });
     }
+    assert.deepEqual(one.problems, []);
+    assert.deepEqual(two.problems, []);
+    await one.page.close();
+    await two.page.close();
+});
+
+test("an image shared in the chat travels as binary and shows in every tab", async () => {
+    // A 1x1 PNG.
+    const png = Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+        "base64",
+    );
+    const one = await openPage(browser.context, server.url + "/chat-1.0/index");
+    const two = await openPage(browser.context, server.url + "/chat-1.0/index");
+    await controllersStarted(one.page);
+    await controllersStarted(two.page);
+    const input = one.page.locator(".chat [data-itemid='image']");
+    await input.setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+    for (const { page } of [one, two]) {
+        const image = page.locator(`.chat [data-itemid='log'] img[data-bytes='${png.length}']`);
+        await image.waitFor({ timeout: 10_000 });
+        // The bytes arrived intact: the browser decodes them as the 1x1 image.
+        await page.waitForFunction((img) => img.complete && img.naturalWidth === 1, await image.elementHandle());
+    }
+    // Not an image: the server's ack says why, and nothing is relayed.
+    await input.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hi") });
+    const error = one.page.locator(".chat [data-itemid='image-error']");
+    await error.filter({ hasText: "is not an image type" }).waitFor({ timeout: 10_000 });
+    // Too large to send: the page says so before sending anything.
+    await input.setInputFiles({ name: "big.png", mimeType: "image/png", buffer: Buffer.alloc(200 * 1024) });
+    await error.filter({ hasText: "big.png is over 100 KB" }).waitFor({ timeout: 10_000 });
+    assert.equal(await two.page.locator(".chat [data-itemid='log'] img").count(), 1);
     assert.deepEqual(one.problems, []);
     assert.deepEqual(two.problems, []);
     await one.page.close();

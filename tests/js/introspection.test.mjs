@@ -59,6 +59,15 @@ test("lists the example's components, sockets, events, views and pages", async (
     assert.match(events[1], /^bye server → client Bye/);
     assert.match(events[2], /^whoami client → server null, ack Identity/);
     assert.equal(await page.locator(`tr.socket[data-namespace="${ROOM}"] td:nth-child(4)`).textContent(), "untyped");
+    // The example's sockets set no limits of their own: each shows the app's defaults.
+    const limits = await dummy
+        .locator("td.limits li")
+        .evaluateAll((items) => items.map((li) => [li.dataset.limit, li.dataset.from, li.querySelector("code").textContent]));
+    assert.deepEqual(limits, [
+        ["rate", "app", "50/s"],
+        ["burst", "app", "100"],
+        ["idle", "app", "30m"],
+    ]);
 
     const views = await page
         .locator('section.component[data-module-id="intents-example-1.0"] p.views a')

@@ -1,7 +1,7 @@
 // Property and fuzz tests of the browser runtime's wire codecs (rain-core/src/client/protocol.js):
 // random and mutated input never makes the decoders throw anything but their documented errors,
-// and every valid packet survives encode -> decode unchanged. Seeded: a failure prints its seed,
-// and RAIN_FUZZ_SEED replays it.
+// and every valid packet, binary ones included, survives encode -> decode unchanged. Seeded: a
+// failure prints its seed, and RAIN_FUZZ_SEED replays it.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
@@ -9,6 +9,8 @@ import { runtimeModule } from "./support/runtime.mjs";
 import { seeded } from "./support/random.mjs";
 
 const {
+    Decoder,
+    MAX_ATTACHMENTS,
     PacketType,
     decode,
     decodeEnginePacket,
@@ -20,7 +22,19 @@ const {
 
 const CASES = Number(process.env.RAIN_FUZZ_CASES ?? 20_000);
 const SEED = Number(process.env.RAIN_FUZZ_SEED ?? Date.now() % 1_000_000);
-const DECODE_ERRORS = new Set(["invalid packet", "invalid payload", "binary packets are not supported"]);
+const DECODE_ERRORS = new Set([
+    "invalid packet",
+    "invalid payload",
+    "invalid attachment count",
+    "too many attachments",
+]);
+// What a Decoder may throw besides: a message out of turn, a placeholder that is no attachment.
+const DECODER_ERRORS = new Set([
+    ...DECODE_ERRORS,
+    "text packet while awaiting attachments",
+    "binary data while awaiting no attachments",
+    "invalid attachment placeholder",
+]);
 const ENGINE_TYPES = new Set(["open", "close", "ping", "pong", "message", "upgrade", "noop", "error"]);
 
 function generator(seed) {
@@ -75,6 +89,46 @@ function packet(r) {
     }
 }
 
+/** Random bytes, `max` at most, as an ArrayBuffer. */
+const randomBytes = (r, max) => Uint8Array.from({ length: r.int(max) }, () => r.int(256)).buffer;
+
+/** An EVENT or ACK whose data holds 1 to 5 binaries, nested anywhere. */
+function binaryPacket(r) {
+    const binary = () =>
+        r.pick([
+            () => randomBytes(r, 40),
+            () => new Uint8Array(randomBytes(r, 40)),
+            () => {
+                const buffer = randomBytes(r, 40);
+                const offset = r.int(buffer.byteLength + 1);
+                return new DataView(buffer, offset, r.int(buffer.byteLength - offset + 1));
+            },
+        ])();
+    const nest = (value) =>
+        r.pick([() => value, () => [json(r, 1), value], () => ({ [r.text(5) || "k"]: value })])();
+    const binaries = Array.from({ length: 1 + r.int(5) }, () => nest(binary()));
+    const nsp = namespace(r);
+    if (r.int(2)) return { type: PacketType.ACK, nsp, id: r.int(1e6), data: binaries };
+    const event = { type: PacketType.EVENT, nsp, data: [r.text(10), ...binaries] };
+    return r.int(2) ? event : { ...event, id: r.int(1e6) };
+}
+
+/** `value` with each binary as the ArrayBuffer of its bytes, as a Decoder gives it. */
+function received(value) {
+    if (value instanceof ArrayBuffer) return value;
+    if (ArrayBuffer.isView(value)) {
+        return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    }
+    if (Array.isArray(value)) return value.map(received);
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, received(v)]));
+    }
+    return value;
+}
+
+/** The Engine.IO messages of an encoded packet, each binary as the ArrayBuffer it arrives as. */
+const messages = (encoded) => (typeof encoded === "string" ? [encoded] : encoded.map(received));
+
 /** `text` with a few random edits: deletions, insertions, swaps, truncation, repetition. */
 function mutate(r, text) {
     let out = text;
@@ -103,8 +157,34 @@ function decodeSafely(input) {
     }
 }
 
-/** What any decoded packet satisfies, whatever the input was. */
+/** Feeds `inputs` to a new Decoder; a throw must be one of its documented Errors. */
+function decodeAllSafely(inputs) {
+    const decoder = new Decoder();
+    const packets = [];
+    try {
+        for (const input of inputs) {
+            const packet = decoder.add(input);
+            if (!packet) continue;
+            assert.ok(packet.type <= PacketType.CONNECT_ERROR, "a Decoder gives whole packets");
+            packets.push(packet);
+        }
+    } catch (error) {
+        assert.equal(Object.getPrototypeOf(error), Error.prototype, `not a plain Error: ${error}`);
+        assert.ok(DECODER_ERRORS.has(error.message), `undocumented error: ${error.message}`);
+    }
+    return packets;
+}
+
+/** What any packet `decode` gives satisfies, whatever the input was; a Decoder gives none binary. */
 function assertWellFormed(decoded) {
+    const binary = decoded.type === PacketType.BINARY_EVENT || decoded.type === PacketType.BINARY_ACK;
+    if (binary) {
+        assert.ok(Number.isInteger(decoded.attachments));
+        assert.ok(decoded.attachments >= 1 && decoded.attachments <= MAX_ATTACHMENTS);
+        assert.ok(Array.isArray(decoded.data));
+        return;
+    }
+    assert.equal(decoded.attachments, undefined);
     assert.ok(Number.isInteger(decoded.type) && decoded.type >= 0 && decoded.type <= 4);
     assert.equal(typeof decoded.nsp, "string");
     assert.ok(decoded.nsp.startsWith("/"));
@@ -160,6 +240,43 @@ describe(`Socket.IO decoder (seed ${SEED}, ${CASES} cases each)`, () => {
         ])();
         assert.equal(decodeSafely(input), undefined);
     });
+
+    check("binary packets round-trip through encode and a Decoder, bytes for bytes", (r) => {
+        const original = binaryPacket(r);
+        const [header, ...binaries] = encode(original);
+        assert.match(header, new RegExp(`^[56]${binaries.length}-`));
+        const decoder = new Decoder();
+        assert.equal(decoder.add(header), undefined);
+        const decoded = binaries.map((binary) => decoder.add(received(binary))).at(-1);
+        assert.deepEqual(decoded, received(original));
+    });
+
+    check("mutated binary packets and attachments decode well-formed or throw a documented Error", (r) => {
+        const inputs = messages(encode(binaryPacket(r)));
+        const [header, ...attachments] = inputs;
+        const wrongNum = () => r.pick([-1, attachments.length, 1.5, '"0"', 1e9]);
+        const mutated = r.pick([
+            () => [mutate(r, header), ...attachments],
+            () => inputs.slice(0, r.int(inputs.length)), // attachments missing
+            () => [...inputs, r.pick([() => randomBytes(r, 8), () => encode(packet(r))])], // extra
+            () => inputs.toSpliced(1 + r.int(attachments.length), 0, encode(packet(r))), // text among
+            () => [header.replace(/"num":\d+/, `"num":${wrongNum()}`), ...attachments],
+        ])();
+        for (const decoded of decodeAllSafely(mutated)) assertWellFormed(decoded);
+    });
+
+    check("random messages into a Decoder give well-formed packets or a documented Error", (r) => {
+        const inputs = Array.from({ length: 1 + r.int(6) }, () =>
+            r.pick([
+                () => randomBytes(r, 8),
+                () => `${r.pick(["5", "6"])}${r.int(4)}-${r.text(20)}`,
+                () => `51-["x",{"_placeholder":true,"num":${r.int(3) - 1}}]`,
+                () => encode(packet(r)),
+                () => r.text(20),
+            ])(),
+        );
+        for (const decoded of decodeAllSafely(inputs)) assertWellFormed(decoded);
+    });
 });
 
 describe(`Engine.IO codec (seed ${SEED}, ${CASES} cases each)`, () => {
@@ -170,10 +287,18 @@ describe(`Engine.IO codec (seed ${SEED}, ${CASES} cases each)`, () => {
     };
 
     check("anything decodes to a known type or error, without throwing", (r) => {
-        const input = r.pick([() => r.text(30), () => mutate(r, encodeEnginePacket(enginePacket(r))), () => json(r), () => new ArrayBuffer(4)])();
+        const input = r.pick([
+            () => r.text(30),
+            () => mutate(r, encodeEnginePacket(enginePacket(r))),
+            () => json(r),
+            () => new ArrayBuffer(4),
+            () => new Uint8Array(4),
+        ])();
         const decoded = decodeEnginePacket(input);
         assert.ok(ENGINE_TYPES.has(decoded.type), decoded.type);
-        if (typeof input !== "string") assert.equal(decoded.type, "error");
+        // A binary frame is a message; any other value that is not text is an error.
+        if (input instanceof ArrayBuffer) assert.deepEqual(decoded, { type: "message", data: input });
+        else if (typeof input !== "string") assert.equal(decoded.type, "error");
         for (const packet of typeof input === "string" ? decodePayload(input) : []) {
             assert.ok(ENGINE_TYPES.has(packet.type));
         }
@@ -182,5 +307,21 @@ describe(`Engine.IO codec (seed ${SEED}, ${CASES} cases each)`, () => {
     check("payloads of valid packets round-trip", (r) => {
         const packets = Array.from({ length: 1 + r.int(5) }, () => enginePacket(r));
         assert.deepEqual(decodePayload(encodePayload(packets)), packets);
+    });
+
+    check("payloads with binary messages round-trip", (r) => {
+        const packets = Array.from({ length: 1 + r.int(5) }, () =>
+            r.int(2) ? enginePacket(r) : { type: "message", data: randomBytes(r, 300) },
+        );
+        assert.deepEqual(decodePayload(encodePayload(packets)), packets);
+    });
+
+    check("mutated base64 packets decode as a binary message or an error, without throwing", (r) => {
+        const payload = mutate(r, encodePayload([{ type: "message", data: randomBytes(r, 30) }]));
+        for (const [i, packet] of decodePayload(payload).entries()) {
+            assert.ok(ENGINE_TYPES.has(packet.type));
+            const base64 = payload.split("\u001e")[i].startsWith("b");
+            if (packet.data !== undefined) assert.equal(packet.data instanceof ArrayBuffer, base64);
+        }
     });
 });

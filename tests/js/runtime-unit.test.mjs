@@ -60,13 +60,25 @@ describe("Socket.IO packet encoding", () => {
         });
     }
 
-    test("binary data is refused with a TypeError", () => {
-        for (const value of [bytes(1), new Uint8Array(2), { nested: [new DataView(bytes(1))] }]) {
-            assert.throws(
-                () => encode({ type: PacketType.EVENT, nsp: "/", data: ["file", value] }),
-                TypeError,
-            );
+    test("binary data makes a binary packet with placeholders, then the binaries", () => {
+        for (const value of [bytes(1), new Uint8Array(2), new DataView(bytes(1))]) {
+            assert.deepEqual(encode({ type: PacketType.EVENT, nsp: "/", data: ["file", value] }), [
+                '51-["file",{"_placeholder":true,"num":0}]',
+                value,
+            ]);
         }
+        const nested = { nested: [new DataView(bytes(1))] };
+        assert.deepEqual(encode({ type: PacketType.ACK, nsp: "/a", id: 3, data: [nested] }), [
+            '61-/a,3[{"nested":[{"_placeholder":true,"num":0}]}]',
+            nested.nested[0],
+        ]);
+    });
+
+    test("binary data outside an event or an ack is refused with a TypeError", () => {
+        assert.throws(
+            () => encode({ type: PacketType.CONNECT, nsp: "/", data: { key: bytes(1) } }),
+            TypeError,
+        );
     });
 
     test("dates and other values with toJSON are sent as JSON", () => {
@@ -99,15 +111,20 @@ describe("Socket.IO packet decoding", () => {
         assert.equal(decode('3/a,1234["x"]').id, 1234);
     });
 
-    test("binary packets are refused", () => {
-        assert.throws(
-            () => decode('51-["a",{"_placeholder":true,"num":0}]'),
-            /binary packets are not supported/,
-        );
-        assert.throws(
-            () => decode('61-/a,1[{"_placeholder":true,"num":0}]'),
-            /binary packets are not supported/,
-        );
+    test("binary packets decode with their placeholders and attachment count", () => {
+        assert.deepEqual(decode('51-["a",{"_placeholder":true,"num":0}]'), {
+            type: PacketType.BINARY_EVENT,
+            nsp: "/",
+            data: ["a", { _placeholder: true, num: 0 }],
+            attachments: 1,
+        });
+        assert.deepEqual(decode('62-/a,1[{"_placeholder":true,"num":1}]'), {
+            type: PacketType.BINARY_ACK,
+            nsp: "/a",
+            id: 1,
+            data: [{ _placeholder: true, num: 1 }],
+            attachments: 2,
+        });
     });
 
     const malformed = [
@@ -125,6 +142,11 @@ describe("Socket.IO packet decoding", () => {
         "3{}",
         "4",
         '5["a"]',
+        '5-["a"]',
+        '50-["a"]',
+        '51.5-["a"]',
+        '5x-["a"]',
+        '565-["a"]',
         '2-1["a"]',
         "2abc",
         '2/a,["x"',
@@ -157,10 +179,28 @@ describe("Engine.IO packets and payloads", () => {
         assert.deepEqual(decodeEnginePacket("1"), { type: "close" });
     });
 
-    test("unknown, malformed or binary packets decode as errors without throwing", () => {
-        for (const raw of ["", "9", "x", "bAQI=", bytes(1), undefined]) {
+    test("unknown or malformed packets decode as errors without throwing", () => {
+        // A text frame never carries base64: only polling payloads do.
+        for (const raw of ["", "9", "x", "bAQI=", new Uint8Array(1), new Blob(["x"]), undefined]) {
             assert.equal(decodeEnginePacket(raw).type, "error", JSON.stringify(raw));
         }
+    });
+
+    test("a binary frame is a message with its ArrayBuffer; binary data encodes as itself", () => {
+        const data = bytes(1, 2);
+        assert.deepEqual(decodeEnginePacket(data), { type: "message", data });
+        assert.equal(decodeEnginePacket(data).data, data);
+        assert.equal(encodeEnginePacket({ type: "message", data }), data);
+    });
+
+    test("a polling payload carries binary data as b and base64", () => {
+        const packets = [
+            { type: "message", data: "451-[]" },
+            { type: "message", data: bytes(1, 2, 3, 4) },
+        ];
+        const payload = encodePayload(packets);
+        assert.equal(payload, "4451-[]\x1ebAQIDBA==");
+        assert.deepEqual(decodePayload(payload), packets);
     });
 
     test("a polling payload joins packets with the record separator", () => {

@@ -1,7 +1,8 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
 //! components that exist only to misbehave (a panicking handler), to echo acks, to exercise
-//! the event pipeline (return-value acks, guards, limits), to report sessions (with the HTTP
-//! routes that log in and issue tokens) or to observe deliveries and shutdowns.
+//! the event pipeline (return-value acks, guards, limits, sockets' own limits), to report
+//! sessions (with the HTTP routes that log in and issue tokens) or to observe deliveries and
+//! shutdowns.
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -9,6 +10,49 @@ use rain_core::prelude::*;
 
 // The example's components are linked through this crate, not through a call into it.
 use intents_example as _;
+
+mod own_limits;
+
+/// Binary payloads, echoed byte for byte.
+#[component(name = "binary", version = "1.0")]
+mod binary {
+    use super::*;
+
+    /// A payload with attachments at two depths.
+    #[derive(Debug, serde::Serialize, serde::Deserialize)]
+    struct Upload {
+        name: String,
+        data: Bytes,
+        parts: Vec<Binary>,
+    }
+
+    /// Acks every `upload` with itself and emits it back as `uploaded`; acks `size` with the
+    /// length of the bytes sent and `count` with the number of attachments; on `ask`, asks the client for bytes with `give` (sending three
+    /// bytes) and emits what came back as `given`.
+    #[websocket("echo")]
+    async fn echo(socket: SocketRef) {
+        socket.on(
+            "upload",
+            async |socket: SocketRef, Data::<Upload>(upload)| {
+                socket.emit("uploaded", &upload).ok();
+                Ack(upload)
+            },
+        );
+        socket.on("size", async |Data::<Bytes>(bytes)| bytes.len());
+        socket.on("count", async |Data::<Vec<Bytes>>(parts)| parts.len());
+        socket.on("ask", async |socket: SocketRef| {
+            let asked = Bytes::from_static(&[0, 1, 255]);
+            let given = match socket.emit_with_ack::<_, Bytes>("give", &asked) {
+                Ok(pending) => pending.await.map_err(|e| e.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            match given {
+                Ok(bytes) => socket.emit("given", &bytes).ok(),
+                Err(error) => socket.emit("given", &json!({ "error": error })).ok(),
+            };
+        });
+    }
+}
 
 /// Handlers that fail on purpose, to show that a failure stays with its socket.
 #[component(name = "faults", version = "1.0", assets = "components/faults")]

@@ -72,6 +72,21 @@ pub mod intents_example {
     }
 }
 
+/// An image shared in the chat room: its bytes travel as one binary attachment.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Image {
+    /// Its media type: `image/png`, `image/jpeg`, `image/gif` or `image/webp`.
+    pub r#type: String,
+    /// The image file's bytes.
+    pub data: Bytes,
+    /// Who sent it, when logged in (set by the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+/// The media types the chat relays.
+pub const IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
 /// A chat room.
 #[component(name = "chat", version = "1.0", assets = "components/chat")]
 pub mod chat {
@@ -80,10 +95,10 @@ pub mod chat {
     /// The room every client of this socket is in.
     const ROOM: &str = "everyone";
 
-    /// Re-emits every `message` to everyone connected, the sender included, on every node, signed
-    /// with the sender's name when logged in, and acks the sender with `null`, or
-    /// `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
-    /// logged in as. Who is in the room is its presence (`rain:presence`).
+    /// Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
+    /// included, on every node, signed with the sender's name when logged in, and acks the sender
+    /// with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
+    /// one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
     #[websocket("room")]
     async fn room(socket: SocketRef, _presence: Presence) {
         socket.join(ROOM);
@@ -105,6 +120,21 @@ pub mod chat {
                     tracing::warn!(%error, "chat message not delivered");
                 }
                 delivered // the handler's return value is the sender's ack
+            },
+        );
+        socket.on(
+            "image",
+            async |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Image>(mut image)| {
+                if !IMAGE_TYPES.contains(&image.r#type.as_str()) {
+                    return Err(format!(
+                        "`{}` is not an image type the chat shows: {}",
+                        image.r#type,
+                        IMAGE_TYPES.join(", ")
+                    ));
+                }
+                image.from = user.map(|user| user.name);
+                let delivered = socket.within(ROOM).emit("image", &image).await;
+                delivered.map_err(|error| error.to_string())
             },
         );
     }

@@ -65,6 +65,15 @@ async fn lists_its_sockets() {
             .unwrap()
             .ends_with("lib.rs")
     );
+    // No socket of the example sets its own limits: each has the app's.
+    assert_eq!(
+        sockets[1]["limits"],
+        serde_json::json!({
+            "eventRate": { "value": 50, "from": "app" },
+            "eventBurst": { "value": 100, "from": "app" },
+            "idleTimeoutMs": { "value": 1_800_000, "from": "app" },
+        })
+    );
 }
 
 #[tokio::test]

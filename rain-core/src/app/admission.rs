@@ -24,8 +24,9 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::origin::{AllowedOrigins, ENGINE_PATH};
+use super::origin::AllowedOrigins;
 use crate::base::{
+    engine::EngineSettings,
     limits::Limits,
     metrics::{self, Metrics},
     shutdown::Drain,
@@ -224,11 +225,13 @@ pub(crate) struct Gate {
     pub(crate) cors: tower_http::cors::CorsLayer,
     pub(crate) max_payload: u64,
     pub(crate) metrics: Arc<Metrics>,
+    /// Where the engine answers: requests elsewhere pass untouched.
+    pub(crate) engine: Arc<EngineSettings>,
 }
 
 /// Lets a request reach the Socket.IO endpoint, or refuses it (see [the module](self)).
 pub(crate) async fn admit(State(gate): State<Gate>, request: Request, next: Next) -> Response {
-    if !request.uri().path().starts_with(ENGINE_PATH) {
+    if !gate.engine.serves(request.uri().path()) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

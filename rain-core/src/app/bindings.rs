@@ -227,14 +227,17 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
 
 /// Names the declarations use for themselves; payload types must not take them.
 const RESERVED_TYPES: &[&str] = &[
-    // TypeScript's, named bare in ts-rs's declarations (`Array<T>` for a `Vec<T>`).
+    // TypeScript's, named bare in ts-rs's declarations (`Array<T>` for a `Vec<T>`,
+    // `ArrayBuffer` for a `Binary`).
     "Array",
+    "ArrayBuffer",
     "RainSocket",
     "EventMap",
     "UntypedEvents",
     "ReservedEvents",
     "AckEvents",
     "AckOf",
+    "Sendable",
     "Sockets",
     "ViewContext",
     "Messaging",
@@ -309,6 +312,16 @@ export type AckEvents<M extends EventMap> = {
         : never;
 }[keyof M] & string;
 
+/**
+ * What the client may send where a payload type says `ArrayBuffer` (a `rain_core::Binary`): any
+ * bytes the runtime sends as an attachment. Listeners get `ArrayBuffer`s.
+ */
+export type Sendable<T> = T extends globalThis.ArrayBuffer
+    ? globalThis.ArrayBuffer | globalThis.ArrayBufferView | globalThis.Blob
+    : T extends (...args: any[]) => any ? T
+    : T extends object ? { [K in keyof T]: Sendable<T[K]> }
+    : T;
+
 /** The ack type of an event signature. */
 export type AckOf<F> = F extends (payload: any, ack: (reply: infer R) => void) => void ? R : never;
 
@@ -322,8 +335,8 @@ export interface RainSocket<Listen extends EventMap, Emit extends EventMap> {
     on<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
     once<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
     off<E extends keyof (Listen & ReservedEvents) & string>(event?: E, listener?: (Listen & ReservedEvents)[E]): this;
-    emit<E extends keyof Emit & string>(event: E, ...args: globalThis.Parameters<Emit[E]>): this;
-    emitWithAck<E extends AckEvents<Emit>>(event: E, payload: globalThis.Parameters<Emit[E]>[0]): globalThis.Promise<AckOf<Emit[E]>>;
+    emit<E extends keyof Emit & string>(event: E, ...args: Sendable<globalThis.Parameters<Emit[E]>>): this;
+    emitWithAck<E extends AckEvents<Emit>>(event: E, payload: Sendable<globalThis.Parameters<Emit[E]>[0]>): globalThis.Promise<AckOf<Emit[E]>>;
     connect(): this;
     disconnect(): this;
 }

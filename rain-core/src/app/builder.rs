@@ -6,7 +6,10 @@ use axum::routing::MethodRouter;
 
 use super::{error::Error, page::Page, redis::redis_client};
 use crate::{
-    base::{adapter::SocketIo, limits::Limits, shutdown::DEFAULT_SHUTDOWN_TIMEOUT},
+    base::{
+        adapter::SocketIo, engine::EngineSettings, limits::Limits,
+        shutdown::DEFAULT_SHUTDOWN_TIMEOUT,
+    },
     features::session::Sessions,
     registry::Registry,
 };
@@ -28,6 +31,8 @@ pub struct App {
     pub(super) registry: Arc<Registry>,
     pub(super) pages: Vec<(String, Page)>,
     pub(super) limits: Limits,
+    /// As given; checked by [`EngineSettings::check`] when the router is built.
+    pub(super) engine: EngineSettings,
     /// `None` until configured: a random key is made when the router is built.
     pub(super) sessions: Option<Sessions>,
     pub(super) routes: Vec<(String, MethodRouter)>,
@@ -50,6 +55,7 @@ impl App {
             registry: Arc::new(registry),
             pages: Vec::new(),
             limits: Limits::default(),
+            engine: EngineSettings::default(),
             sessions: None,
             routes: Vec::new(),
             socket_io_setups: Vec::new(),
@@ -73,6 +79,34 @@ impl App {
     /// The limits this app enforces.
     pub fn current_limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Runs every connection with `engine`'s heartbeat, timeouts, transports, send buffer and
+    /// path instead of [`EngineSettings::default`] (see [`crate::engine`]); `RAIN_PING_INTERVAL`
+    /// and the other variables there override them in [`App::serve_from_env`].
+    ///
+    /// [`App::router`] and the `serve` methods fail, naming the setting, when one cannot be used.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// use std::time::Duration;
+    /// use rain_core::engine::{EngineSettings, Transports};
+    ///
+    /// let mut engine = EngineSettings::default();
+    /// // A proxy in front closes connections idle for 60 s.
+    /// engine.ping_interval = Duration::from_secs(20);
+    /// engine.transports = Transports::WebSocket;
+    /// rain_core::App::discover()?.engine(engine).serve_from_env().await
+    /// # }
+    /// ```
+    pub fn engine(mut self, engine: EngineSettings) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// The engine settings this app runs with.
+    pub fn current_engine(&self) -> &EngineSettings {
+        &self.engine
     }
 
     /// Signs sessions under a key derived from `secret` (at least

@@ -38,6 +38,17 @@ pub enum Error {
         /// The views that exist, comma-separated.
         known: String,
     },
+    /// A page is served where the engine answers, so the page could never be reached.
+    #[error(
+        "page `{page}` is under the Engine.IO path `{engine}`, where no page can be served; move \
+         one of them (see `rain_core::engine`)"
+    )]
+    PageUnderEngine {
+        /// The page's path.
+        page: String,
+        /// The engine's path.
+        engine: String,
+    },
     /// The client bindings cannot be generated (two names map to one identifier, say).
     #[error("cannot generate the client bindings: {0}")]
     Bindings(String),
@@ -52,6 +63,9 @@ pub enum Error {
     /// A `RAIN_*` variable is set to a value that cannot be used.
     #[error(transparent)]
     Env(#[from] crate::base::env::EnvError),
+    /// An engine setting given to [`App::engine`](crate::App::engine) cannot be used.
+    #[error(transparent)]
+    Engine(#[from] crate::base::engine::EngineError),
     /// The session secret given to [`App::session_secret`](crate::App::session_secret) is too
     /// short.
     #[error(transparent)]

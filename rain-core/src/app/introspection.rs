@@ -1,6 +1,7 @@
 //! `GET /rain`: one server-rendered page showing what the app is made of, for the people who run
 //! it. Every component, its views and sockets, each socket's namespace, source location, declared
-//! events and the sockets connected to it now on this node, and the app's own pages.
+//! events, limits (its own or the app's) and the sockets connected to it now on this node, and the
+//! app's own pages.
 //!
 //! Plain HTML and a little CSS: no script, nothing to build. Everything that comes from the app
 //! (names, docs, file paths, types) is escaped, and path segments in links are percent-encoded.
@@ -9,10 +10,11 @@ use std::fmt::Write as _;
 
 use super::page::{Page, escape_html};
 use crate::{
-    base::{adapter::SocketIo, metrics::open_connections, typescript::TypeScript},
+    base::{adapter::SocketIo, limits::Limits, metrics::open_connections, typescript::TypeScript},
     registry::{
         Component, Registry, Socket,
         events::{Direction, EventDecl},
+        settings::Source,
     },
 };
 
@@ -25,10 +27,30 @@ table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{text-align:left
 th{font-size:13px;color:#5c6878;font-weight:600}td.live{font-variant-numeric:tabular-nums;font-weight:600;text-align:right}th.live{text-align:right}\
 .doc{white-space:pre-line;color:#3a4452;margin:.3rem 0}.meta{color:#5c6878;font-size:13px;margin:.2rem 0}\
 ul.events{margin:.2rem 0 0;padding-left:1.1rem}ul.events li{margin:.1rem 0}.direction{color:#5c6878;font-size:13px}\
-.none{color:#8a94a3}";
+.none{color:#8a94a3}ul.limits{margin:0;padding:0;list-style:none;white-space:nowrap}.from{color:#8a94a3;font-size:12px}\
+li[data-from=socket] .from{color:#1d5fa8}";
 
-/// The whole page.
-pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], io: &SocketIo) -> String {
+/// What every part of the page needs besides its own item.
+struct Context<'a> {
+    registry: &'a Registry,
+    pages: &'a [(String, Page)],
+    io: &'a SocketIo,
+    limits: &'a Limits,
+}
+
+/// The whole page, under the app's `limits`.
+pub(crate) fn render(
+    registry: &Registry,
+    pages: &[(String, Page)],
+    io: &SocketIo,
+    limits: &Limits,
+) -> String {
+    let context = Context {
+        registry,
+        pages,
+        io,
+        limits,
+    };
     let mut types = TypeScript::new();
     let connected: i64 = registry
         .sockets()
@@ -50,7 +72,7 @@ pub(crate) fn render(registry: &Registry, pages: &[(String, Page)], io: &SocketI
     );
     pages_section(&mut body, pages);
     for component in registry.components() {
-        component_section(&mut body, component, registry, pages, io, &mut types);
+        component_section(&mut body, component, &context, &mut types);
     }
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -114,11 +136,12 @@ fn page_link(path: &str) -> String {
 fn component_section(
     out: &mut String,
     component: &Component,
-    registry: &Registry,
-    pages: &[(String, Page)],
-    io: &SocketIo,
+    context: &Context<'_>,
     types: &mut TypeScript,
 ) {
+    let Context {
+        registry, pages, ..
+    } = context;
     let id = component.module_id();
     let _ = writeln!(
         out,
@@ -166,17 +189,18 @@ fn component_section(
     } else {
         out.push_str(
             "<table class=\"sockets\">\n<thead><tr><th>socket</th><th>namespace</th>\
-             <th>handler</th><th>events</th><th class=\"live\">connected</th></tr></thead>\n<tbody>\n",
+             <th>handler</th><th>events</th><th>limits</th><th class=\"live\">connected</th></tr>\
+             </thead>\n<tbody>\n",
         );
         for socket in sockets {
-            socket_row(out, socket, io, types);
+            socket_row(out, socket, context, types);
         }
         out.push_str("</tbody>\n</table>\n");
     }
     out.push_str("</section>\n");
 }
 
-fn socket_row(out: &mut String, socket: &Socket, io: &SocketIo, types: &mut TypeScript) {
+fn socket_row(out: &mut String, socket: &Socket, context: &Context<'_>, types: &mut TypeScript) {
     let _ = write!(
         out,
         "<tr class=\"socket\" data-namespace=\"{namespace}\">\
@@ -204,11 +228,54 @@ fn socket_row(out: &mut String, socket: &Socket, io: &SocketIo, types: &mut Type
             out.push_str("</ul>");
         }
     }
+    out.push_str("</td><td class=\"limits\">");
+    limits_list(out, socket, context.limits);
     let _ = writeln!(
         out,
         "</td><td class=\"live\">{}</td></tr>",
-        open_connections(io, socket.namespace())
+        open_connections(context.io, socket.namespace())
     );
+}
+
+/// A socket's event rate, burst and idle timeout, each marked as the socket's own or the app's.
+fn limits_list(out: &mut String, socket: &Socket, limits: &Limits) {
+    let shown = socket.shown_limits(limits);
+    let rate = match shown.event_rate.value {
+        0 => "no limit".to_owned(),
+        rate => format!("{rate}/s"),
+    };
+    let idle = shown
+        .idle_timeout_ms
+        .value
+        .map_or_else(|| "never".to_owned(), duration);
+    out.push_str("<ul class=\"limits\">");
+    let burst = shown.event_burst.value.to_string();
+    limit_item(out, "rate", &rate, shown.event_rate.from);
+    limit_item(out, "burst", &burst, shown.event_burst.from);
+    limit_item(out, "idle", &idle, shown.idle_timeout_ms.from);
+    out.push_str("</ul>");
+}
+
+fn limit_item(out: &mut String, label: &str, value: &str, from: Source) {
+    let (from, said) = match from {
+        Source::Socket => ("socket", "this socket"),
+        Source::App => ("app", "app"),
+    };
+    let _ = write!(
+        out,
+        "<li data-limit=\"{label}\" data-from=\"{from}\">{label} <code>{value}</code> \
+         <span class=\"from\">{said}</span></li>"
+    );
+}
+
+/// Milliseconds in the largest unit that divides them, as the attribute writes them: `10m`.
+fn duration(ms: u64) -> String {
+    for (unit, per) in [("h", 3_600_000), ("m", 60_000), ("s", 1_000)] {
+        if ms > 0 && ms.is_multiple_of(per) {
+            return format!("{}{unit}", ms / per);
+        }
+    }
+    format!("{ms}ms")
 }
 
 fn event_item(out: &mut String, event: &EventDecl, types: &mut TypeScript) {
@@ -266,8 +333,9 @@ fn encode_path(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::registration::{
-        ComponentKey, ComponentRegistration, Location, SocketRegistration,
+    use crate::registry::{
+        registration::{ComponentKey, ComponentRegistration, Location, SocketRegistration},
+        settings::SocketSettings,
     };
 
     const KEY: ComponentKey = ComponentKey {
@@ -317,6 +385,11 @@ mod tests {
             guards: &[],
             event_guards: &[],
             events: Some(&EVENTS),
+            settings: SocketSettings {
+                event_rate: Some(120),
+                idle_timeout: Some(None),
+                ..SocketSettings::APP
+            },
         },
         SocketRegistration {
             component: KEY,
@@ -328,6 +401,7 @@ mod tests {
             guards: &[],
             event_guards: &[],
             events: None,
+            settings: SocketSettings::APP,
         },
     ];
 
@@ -345,7 +419,7 @@ mod tests {
             ),
             ("/users/{id}".to_owned(), Page::new("User")),
         ];
-        render(&registry, &pages, &io)
+        render(&registry, &pages, &io, &Limits::default())
     }
 
     #[test]
@@ -412,6 +486,45 @@ mod tests {
             !html.contains("<script"),
             "the page needs no script: {html}"
         );
+    }
+
+    #[test]
+    fn shows_each_sockets_limits_and_who_set_them() {
+        let html = page();
+        // `room <1>` sets its rate and keeps idle sockets; `plain` has the app's limits.
+        let rows: Vec<&str> = html.split("<tr class=\"socket\"").skip(1).collect();
+        assert_eq!(rows.len(), 2, "{html}");
+        let (plain, room) = (rows[0], rows[1]);
+        for expected in [
+            "<li data-limit=\"rate\" data-from=\"socket\">rate <code>120/s</code> \
+             <span class=\"from\">this socket</span></li>",
+            "<li data-limit=\"burst\" data-from=\"app\">burst <code>100</code> \
+             <span class=\"from\">app</span></li>",
+            "<li data-limit=\"idle\" data-from=\"socket\">idle <code>never</code>",
+        ] {
+            assert!(
+                room.contains(expected),
+                "`{expected}` missing from:\n{room}"
+            );
+        }
+        for expected in [
+            "<li data-limit=\"rate\" data-from=\"app\">rate <code>50/s</code>",
+            "<li data-limit=\"idle\" data-from=\"app\">idle <code>30m</code>",
+        ] {
+            assert!(
+                plain.contains(expected),
+                "`{expected}` missing from:\n{plain}"
+            );
+        }
+    }
+
+    #[test]
+    fn durations_are_written_as_the_attribute_takes_them() {
+        assert_eq!(duration(1_800_000), "30m");
+        assert_eq!(duration(7_200_000), "2h");
+        assert_eq!(duration(90_000), "90s");
+        assert_eq!(duration(1_500), "1500ms");
+        assert_eq!(duration(0), "0ms");
     }
 
     #[test]

@@ -30,9 +30,7 @@ use axum::http::{HeaderValue, Method, header, request::Parts};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::error::Error;
-
-/// The Engine.IO path every Socket.IO request goes to (socketioxide's default).
-pub(crate) const ENGINE_PATH: &str = "/socket.io";
+use crate::base::engine::EngineSettings;
 
 /// The origins allowed to use an app's sockets, besides its own (see [the module](self)).
 ///
@@ -137,12 +135,13 @@ impl AllowedOrigins {
     ///
     /// Same-origin requests need no CORS headers, and requests from other origins are refused
     /// before they get here, so only listed origins are ever echoed.
-    pub(crate) fn cors(&self) -> CorsLayer {
+    pub(crate) fn cors(&self, engine: &EngineSettings) -> CorsLayer {
         let origins = self.clone();
+        let engine = engine.clone();
         CorsLayer::new()
             .allow_origin(AllowOrigin::predicate(
                 move |origin: &HeaderValue, parts: &Parts| {
-                    parts.uri.path().starts_with(ENGINE_PATH)
+                    engine.serves(parts.uri.path())
                         && origin.to_str().is_ok_and(|origin| {
                             normalize(origin)
                                 .is_some_and(|o| origins.listed.binary_search(&o).is_ok())

@@ -5,7 +5,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::error::Error;
-use crate::registry::{Registry, names::component_path};
+use crate::{
+    base::engine::EngineSettings,
+    registry::{Registry, names::component_path},
+};
 
 /// A page made of component views, served at a path of its own by [`App::page`](crate::App::page).
 ///
@@ -80,7 +83,10 @@ impl Page {
     }
 
     /// Renders the page. Views that disappeared since [`Page::check`] render as an empty instance.
-    pub(crate) fn render(&self, registry: &Registry) -> String {
+    ///
+    /// The sockets' manifest carries the engine's path and transports, which the runtime
+    /// connects with.
+    pub(crate) fn render(&self, registry: &Registry, engine: &EngineSettings) -> String {
         let mut head = String::new();
         let mut body = String::new();
         for (index, (module_id, view)) in self.views.iter().enumerate() {
@@ -119,10 +125,13 @@ impl Page {
             "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n{head}\
-             <script type=\"application/json\" id=\"rain-sockets\">{manifest}</script>\n\
+             <script type=\"application/json\" id=\"rain-sockets\" data-engine-path=\"{path}\" \
+             data-transports=\"{transports}\">{manifest}</script>\n\
              <script type=\"module\" src=\"/rain/runtime.js\"></script>\n</head>\n<body>\n{body}</body>\n</html>\n",
             title = escape_html(&self.title),
             manifest = script_json(&manifest(registry)),
+            path = escape_html(&engine.client_path()),
+            transports = engine.transports.names().join(","),
         )
     }
 }

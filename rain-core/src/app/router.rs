@@ -13,7 +13,7 @@ use axum::{
     response::Html,
     routing::get,
 };
-use socketioxide::{ParserConfig, layer::SocketIoLayer};
+use socketioxide::{ParserConfig, TransportType, layer::SocketIoLayer};
 use tower_http::catch_panic::CatchPanicLayer;
 
 use super::{
@@ -29,6 +29,7 @@ use crate::{
     base::{
         adapter::{Adapter, SocketIo},
         cluster::{AdapterState, RedisLink},
+        engine::Transports,
         metrics::Metrics,
         shutdown::Drain,
     },
@@ -36,15 +37,13 @@ use crate::{
     registry::Registry,
 };
 
-/// Binary attachments one Socket.IO packet may announce. Rain's browser runtime sends none; the
-/// official clients send one per `Buffer`/`ArrayBuffer` argument.
+/// Binary attachments one Socket.IO packet may announce: one per `Bytes` (a client's `Buffer`,
+/// `ArrayBuffer`, typed array or `Blob`). Rain's browser runtime refuses to send more, and to
+/// receive more, by default.
 pub(super) const MAX_ATTACHMENTS: usize = 64;
 
 /// How long the attachments a packet announced may take to arrive before the connection is closed.
 pub(super) const ATTACHMENT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How long a new Engine.IO session may take to join its first namespace.
-pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl App {
     /// Builds the Socket.IO server with every socket mounted at its namespace.
@@ -80,7 +79,8 @@ impl App {
         // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
         let max_payload = self.limits.max_payload;
         let max_message = usize::try_from(max_payload).unwrap_or(usize::MAX);
-        let (layer, io) = socketioxide::SocketIo::builder()
+        let engine = &self.engine;
+        let builder = socketioxide::SocketIo::builder()
             .ws_read_buffer_size(1024)
             // One Engine.IO packet is one WebSocket message; a polling body is checked against
             // `max_payload` by the engine itself (413).
@@ -88,17 +88,29 @@ impl App {
             .ws_max_message_size(max_message)
             .ws_max_frame_size(max_message)
             // A session that never joins a namespace keeps its connection permit (see
-            // `admission`) until this timeout closes it: socketioxide's 45 s is generous.
-            .connect_timeout(CONNECT_TIMEOUT)
+            // `admission`) until the connect timeout closes it.
+            .connect_timeout(engine.connect_timeout)
+            .ping_interval(engine.ping_interval)
+            .ping_timeout(engine.ping_timeout)
+            .upgrade_timeout(engine.upgrade_timeout)
+            .ack_timeout(engine.ack_timeout)
+            .max_buffer_size(engine.send_buffer)
+            .req_path(engine.engine_path().to_owned())
             .with_parser(
                 ParserConfig::common()
                     .max_incoming_binary_buf_size(max_message)
                     .max_incoming_binaries(MAX_ATTACHMENTS)
                     .packet_completion_timeout(ATTACHMENT_TIMEOUT),
             )
-            .with_state(metrics)
-            .with_adapter::<Adapter>(state)
-            .build_layer();
+            .with_state(metrics);
+        let builder = match engine.transports {
+            Transports::Both => {
+                builder.transports([TransportType::Websocket, TransportType::Polling])
+            }
+            Transports::WebSocket => builder.transports([TransportType::Websocket]),
+            Transports::Polling => builder.transports([TransportType::Polling]),
+        };
+        let (layer, io) = builder.with_adapter::<Adapter>(state).build_layer();
         for socket in self.registry.sockets() {
             socket.mount(&io, &self.limits, session::read);
         }
@@ -124,8 +136,15 @@ impl App {
         &self,
     ) -> Result<(Router, SocketIo, Arc<Drain>, Option<RedisLink>), Error> {
         let origins = AllowedOrigins::parse(&self.origins)?;
+        self.engine.check()?;
         for (path, page) in &self.pages {
             page.check(path, &self.registry)?;
+            if self.engine.serves(path) {
+                return Err(Error::PageUnderEngine {
+                    page: path.clone(),
+                    engine: self.engine.engine_path().to_owned(),
+                });
+            }
         }
         bindings::check_names(&self.registry)?;
         let metrics = metrics_of(&self.registry);
@@ -133,8 +152,10 @@ impl App {
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
             pages: self.pages.clone(),
+            engine: self.engine.clone(),
             metrics: Arc::clone(&metrics),
             io: io.clone(),
+            limits: self.limits.clone(),
             bindings: OnceLock::new(),
         });
         let mut router = Router::new()
@@ -159,7 +180,11 @@ impl App {
             router = router.route(
                 path,
                 get(async move |State(shared): SharedState| {
-                    Html(shared.pages[index].1.render(&shared.registry))
+                    Html(
+                        shared.pages[index]
+                            .1
+                            .render(&shared.registry, &shared.engine),
+                    )
                 }),
             );
         }
@@ -172,7 +197,8 @@ impl App {
         let gate = Gate {
             limiter: ConnectionLimiter::new(&self.limits),
             drain: Arc::new(Drain::default()),
-            cors: origins.cors(),
+            cors: origins.cors(&self.engine),
+            engine: Arc::new(self.engine.clone()),
             origins,
             max_payload: self.limits.max_payload,
             metrics,

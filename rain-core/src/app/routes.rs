@@ -20,19 +20,25 @@ use super::{
 use crate::{
     base::{
         adapter::SocketIo,
+        engine::EngineSettings,
+        limits::Limits,
         metrics::{self, Metrics},
     },
-    registry::{Location, Registry},
+    registry::{Location, Registry, settings::ShownLimits},
 };
 
 /// What every request handler shares.
 pub(super) struct Shared {
     pub(super) registry: Arc<Registry>,
     pub(super) pages: Vec<(String, Page)>,
+    /// The engine's path and transports, which pages tell the runtime.
+    pub(super) engine: EngineSettings,
     /// What this server measures, served at `/rain/metrics` and shown at `/rain`.
     pub(super) metrics: Arc<Metrics>,
     /// The server's sockets, whose live counts `/rain` and `/rain/metrics` show.
     pub(super) io: SocketIo,
+    /// The app's limits, under which `/rain` and `/rain/sockets` show each socket's own.
+    pub(super) limits: Limits,
     /// `bindings.js` and `bindings.d.ts`, generated on first request: an app with many sockets
     /// starts without paying for TypeScript it may never serve.
     pub(super) bindings: OnceLock<Result<[Asset; 2], String>>,
@@ -79,6 +85,9 @@ pub(super) struct SocketInfo<'a> {
     namespace: &'a str,
     handler: &'a str,
     location: Location,
+    /// The socket's event rate, burst and idle timeout, each `{ value, from }`, `from` being
+    /// `"socket"` (set on its `#[websocket]`) or `"app"`.
+    limits: ShownLimits,
 }
 
 /// `GET /rain/sockets`: every socket, sorted by namespace.
@@ -93,6 +102,7 @@ pub(super) async fn sockets_json(State(shared): SharedState) -> Response {
             namespace: s.namespace(),
             handler: s.handler(),
             location: s.location(),
+            limits: s.shown_limits(&shared.limits),
         })
         .collect();
     Json(sockets).into_response()
@@ -104,6 +114,7 @@ pub(super) async fn introspection_page(State(shared): SharedState) -> Html<Strin
         &shared.registry,
         &shared.pages,
         &shared.io,
+        &shared.limits,
     ))
 }
 
@@ -127,7 +138,7 @@ pub(super) async fn component_file(
     };
     if !path.contains(['.', '/']) && component.asset(&format!("views/{path}.html")).is_some() {
         let page = Page::new(format!("{module_id} {path}")).view(module_id, path);
-        return Html(page.render(&shared.registry)).into_response();
+        return Html(page.render(&shared.registry, &shared.engine)).into_response();
     }
     match checked_path(&path).and_then(|p| component.asset(p)) {
         Some(file) => Asset::embedded(&path, file).respond(&headers),

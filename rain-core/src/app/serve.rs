@@ -3,6 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
 use super::{builder::App, error::Error};
@@ -12,15 +13,16 @@ use crate::{base::env, features::session::Sessions};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
 
 impl App {
-    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, with the limits and session
-    /// settings that `RAIN_*` variables set over the builder's (see [`crate::limits`] and
-    /// [`crate::session`]), sharing sockets through the Redis at `RAIN_REDIS_URL` when that is
+    /// Serves on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C, with the limits, engine and
+    /// session settings that `RAIN_*` variables set over the builder's (see [`crate::limits`],
+    /// [`crate::engine`] and [`crate::session`]), sharing sockets through the Redis at `RAIN_REDIS_URL` when that is
     /// set ([`App::redis`]).
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
     /// program installed one already.
     pub async fn serve_from_env(mut self) -> Result<(), Error> {
         self.limits = self.limits.with_env()?;
+        self.engine = self.engine.with_env()?;
         let sessions = self.sessions.take().unwrap_or_else(Sessions::random);
         self.sessions = Some(sessions.with_env()?);
         if let Some(list) = env::process("RAIN_ALLOWED_ORIGINS") {
@@ -87,6 +89,13 @@ impl App {
         println!("listening on http://{addr}");
         // The peer address is what `max_connections_per_client` counts by.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        // Without it, a small packet written right after another (a `CONNECT` answer, then the
+        // connect handler's first emit) can wait for the client's delayed ACK, ~40 ms.
+        let listener = listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, service)
             .with_graceful_shutdown(async move {
                 shutdown.await;

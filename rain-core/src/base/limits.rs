@@ -39,7 +39,37 @@
 //!   that server provides it (`into_make_service_with_connect_info::<SocketAddr>()`).
 //!
 //! A session's place is given back when the session ends; one that never joins a namespace ends
-//! after 10 s. Which web origins may connect at all is set apart, in [`crate::origin`].
+//! after the connect timeout (45 s by default, `RAIN_CONNECT_TIMEOUT`). The heartbeat, the
+//! timeouts, the transports, the send buffer and the Engine.IO path are the engine settings, in
+//! [`crate::engine`]. Which web origins may connect at all is set apart, in [`crate::origin`].
+//!
+//! # Per-socket limits
+//!
+//! A `#[websocket]` may set its own `event_rate`, `event_burst` and `idle_timeout`, for its
+//! sockets only; every limit it does not set is the app's, as above (builder or environment).
+//! The same meanings hold: an `event_rate` of `0` sets no rate limit, a burst is at least 1 (the
+//! attribute refuses `event_burst = 0` at compile time), and `idle_timeout` is a duration written
+//! as a whole number and a unit, `"500ms"`, `"30s"`, `"2m"` or `"1h"`, or `"never"`. A burst given
+//! without a rate uses the app's rate. The socket's limits are resolved once, when it is mounted;
+//! `/rain` and `/rain/sockets` show each socket's limits and whether they are its own or the app's.
+//!
+//! ```
+//! use rain_core::prelude::*;
+//!
+//! #[component(name = "board", version = "1.0")]
+//! mod board {
+//!     use super::*;
+//!
+//!     /// Cursor moves come fast; other sockets keep the app's 50 a second.
+//!     #[websocket("cursor", event_rate = 120, event_burst = 240)]
+//!     async fn cursor(socket: SocketRef) {}
+//!
+//!     /// A feed clients only listen to: never disconnected for being idle.
+//!     #[websocket("feed", idle_timeout = "never")]
+//!     async fn feed(socket: SocketRef) {}
+//! }
+//! # fn main() {}
+//! ```
 
 use std::time::Duration;
 

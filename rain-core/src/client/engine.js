@@ -5,6 +5,8 @@ import { Emitter } from "./emitter.js";
 import { PollingTransport } from "./transport-polling.js";
 import { WebSocketTransport } from "./transport-websocket.js";
 
+/** @typedef {string | ArrayBuffer | ArrayBufferView} Message the data of an Engine.IO message */
+
 // A transport (`name`, `uri`, `writable`, `open()`, `send(packets)`, `close(last)`) emits
 // `packet`, `drain` (can send again) and, once, `close` (reason, error?).
 
@@ -40,9 +42,14 @@ export class Engine extends Emitter {
         this.#start(0);
     }
 
-    /** @param {string} data */
+    /**
+     * Sends a message, or several in one go: a binary Socket.IO packet and its attachments go
+     * out together, in one polling request.
+     * @param {Message | Message[]} data
+     */
     send(data) {
-        this.#buffer.push({ type: "message", data });
+        if (!Array.isArray(data)) this.#buffer.push({ type: "message", data });
+        else for (const one of data) this.#buffer.push({ type: "message", data: one });
         this.#flush();
     }
 

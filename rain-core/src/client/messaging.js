@@ -24,15 +24,32 @@ export function readManifest(document) {
     return null;
 }
 
+/**
+ * Where and how the page's server answers Engine.IO, from the manifest's `data-engine-path` and
+ * `data-transports`: the options the server's settings need of every client.
+ * @param {Document} document
+ * @returns {{ path?: string, transports?: string[] }}
+ */
+export function readEngineOptions(document) {
+    const data = document.getElementById("rain-sockets")?.dataset ?? {};
+    /** @type {{ path?: string, transports?: string[] }} */
+    const options = {};
+    if (data.enginePath) options.path = data.enginePath;
+    if (data.transports) options.transports = data.transports.split(",");
+    return options;
+}
+
 /** `clientRuntime.messaging`: each component's sockets, one object per namespace. */
 export class Messaging {
     #sockets = new Map();
     #manifest;
+    #engine;
     #options;
 
     /** @param {MessagingOptions} [options] */
-    constructor({ manifest = null, ...options } = {}) {
+    constructor({ manifest = null, engine = {}, ...options } = {}) {
         this.#manifest = manifest;
+        this.#engine = engine;
         this.#options = options;
     }
 
@@ -60,6 +77,7 @@ export class Messaging {
 
     #open(moduleId, name) {
         if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
+        if (typeof this.#engine === "function") this.#engine = this.#engine();
         const manifest = this.#manifest ?? [];
         const nsp = manifest.find((e) => e.moduleId === moduleId && e.name === name)?.namespace;
         if (!nsp) {
@@ -73,7 +91,10 @@ export class Messaging {
             console.error(error.message);
             return Socket.unavailable("", error).connect();
         }
-        const { url = globalThis.location.origin, ...options } = this.#options;
+        const { url = globalThis.location.origin, ...options } = {
+            ...this.#engine,
+            ...this.#options,
+        };
         return connect(url, nsp, options).on("connect_error", (error) => {
             if (error.message === "Invalid namespace") {
                 console.error(

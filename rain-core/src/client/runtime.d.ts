@@ -22,7 +22,20 @@ export interface ManagerOptions {
     randomizationFactor?: number;
     /** How long a connection may take to open, in ms. Default `20000`. */
     timeout?: number;
+    /**
+     * The most binaries ({@link BinaryData}) one emit or ack may carry: an emit with more throws
+     * a `RangeError` and sends nothing, and a packet from the server that announces more is a
+     * parse error. Default `64`, what a Rain server accepts.
+     */
+    maxAttachments?: number;
 }
+
+/**
+ * Binary data an emit or an ack may carry, anywhere in its arguments (in arrays and objects
+ * too). The other side receives its bytes (only those a view sees); listeners and ack
+ * callbacks of this runtime receive an `ArrayBuffer` in its place.
+ */
+export type BinaryData = ArrayBuffer | ArrayBufferView | Blob;
 
 /** Options of {@link connect}. */
 export interface ConnectOptions extends ManagerOptions {
@@ -50,6 +63,17 @@ export interface MessagingOptions extends ConnectOptions {
      * reported at once, and that socket never connects.
      */
     manifest?: SocketEntry[] | null | (() => SocketEntry[] | null);
+    /**
+     * The server's Engine.IO path and transports (or a function reading them, called once),
+     * under the options given here: the page's runtime reads them from the manifest.
+     */
+    engine?: EngineOptions | (() => EngineOptions);
+}
+
+/** What a server's engine settings ask of its clients. */
+export interface EngineOptions {
+    path?: string;
+    transports?: ("websocket" | "polling")[];
 }
 
 /** Why a connected socket was disconnected. */
@@ -78,7 +102,9 @@ declare class Emitter {
 /**
  * The socket of one namespace, used as a socket.io-client socket. Emits made before it is
  * connected are sent once, when it connects. A handler of a server emit that asks for an ack
- * gets, as last argument, a function that sends it.
+ * gets, as last argument, a function that sends it. Emits and acks may carry
+ * {@link BinaryData}; binaries received are `ArrayBuffer`s. A Blob is read before its packet is
+ * sent, and the socket's later packets wait for it: they keep their order.
  */
 export declare class Socket extends Emitter {
     constructor(io: Manager | null, nsp: string);
@@ -96,7 +122,11 @@ export declare class Socket extends Emitter {
     connect(): this;
     /** Leaves the namespace; the socket stays disconnected until `connect()`. */
     disconnect(): this;
-    /** Sends an event; a function as last argument is called with the server's ack. */
+    /**
+     * Sends an event; a function as last argument is called with the server's ack. The
+     * arguments are JSON and {@link BinaryData}, anywhere in them.
+     * @throws {RangeError} when they hold more binaries than `maxAttachments`
+     */
     emit(event: string, ...args: any[]): this;
     /** Sends an event; resolves with the first argument of the server's ack. */
     emitWithAck(event: string, ...args: any[]): Promise<any>;

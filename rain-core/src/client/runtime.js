@@ -3,7 +3,7 @@
 // Every socket holds its emits from Rain's shutdown notice until it connects again.
 import "./shutdown.js";
 import { Registry } from "./components.js";
-import { Messaging, readManifest } from "./messaging.js";
+import { Messaging, readEngineOptions, readManifest } from "./messaging.js";
 
 export { Manager, Socket, connect } from "./socket.js";
 export { Messaging, Registry };
@@ -11,7 +11,10 @@ export { ViewContext } from "./view-context.js";
 
 /** `this.clientRuntime` of every controller. */
 export const clientRuntime = {
-    messaging: new Messaging({ manifest: () => readManifest(document) }),
+    messaging: new Messaging({
+        manifest: () => readManifest(document),
+        engine: () => readEngineOptions(document),
+    }),
 };
 
 /** The page's component instances. */

@@ -1,13 +1,20 @@
 // Socket.IO v5 client: a Manager is one Engine.IO connection, reconnected with backoff and
 // jitter, shared by the Socket of every namespace on it. Extensions hook into every socket.
+//
+// Emits and acks may carry binary data. A Blob is read before its packet goes out, which takes
+// time: while a socket's packet waits for that, its later packets wait behind it, so that each
+// socket's packets keep their order. A packet with no Blob and nothing waiting before it goes out
+// at once.
 
 import { Emitter } from "./emitter.js";
 import { Engine } from "./engine.js";
-import { PacketType, decode, encode } from "./protocol.js";
+import { Decoder, MAX_ATTACHMENTS, PacketType, encode } from "./protocol.js";
 
 /** @typedef {import("./runtime.js").ManagerOptions} ManagerOptions */
 /** @typedef {import("./runtime.js").ConnectOptions} ConnectOptions */
 /** @typedef {import("./protocol.js").Packet} Packet */
+/** @typedef {import("./protocol.js").Encoded} Encoded */
+/** @typedef {import("./engine.js").Message} Message */
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR } = PacketType;
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting"];
@@ -78,6 +85,7 @@ export class Manager extends Emitter {
             reconnectionDelayMax: 5000,
             randomizationFactor: 0.5,
             timeout: 20000,
+            maxAttachments: MAX_ATTACHMENTS,
             ...options,
         };
     }
@@ -108,6 +116,7 @@ export class Manager extends Emitter {
         this.#skipReconnect = false;
         this.readyState = "opening";
         const engine = (this.engine = new Engine(this.url, this.options));
+        const decoder = new Decoder(this.options.maxAttachments);
         const timer = setTimeout(() => this.#drop("timeout"), this.options.timeout);
         engine.on("open", () => {
             clearTimeout(timer);
@@ -119,10 +128,11 @@ export class Manager extends Emitter {
         engine.on("message", (data) => {
             let packet;
             try {
-                packet = decode(data);
+                packet = decoder.add(data);
             } catch (err) {
                 return this.#drop("parse error", err);
             }
+            if (!packet) return; // attachments to come
             const socket = this.nsps.get(packet.nsp);
             if (socket?.active) socket._onPacket(packet);
         });
@@ -189,9 +199,13 @@ export class Manager extends Emitter {
         if (!this.#active().length) this.#close();
     }
 
-    /** @param {string} packet */
-    _packet(packet) {
-        if (this.readyState === "open") this.engine?.send(packet);
+    /**
+     * Sends an encoded packet over `engine`, if it is still the open connection.
+     * @param {string | Message[]} packet
+     * @param {Engine | null} [engine] the connection it was meant for
+     */
+    _packet(packet, engine = this.engine) {
+        if (this.readyState === "open" && engine === this.engine) engine?.send(packet);
     }
 }
 
@@ -204,7 +218,14 @@ export class Socket extends Emitter {
     id;
     #ids = 0;
     #acks = new Map();
+    /** @type {Encoded[]} */
     #sendBuffer = [];
+    /**
+     * The packets going out after Blobs are read, in order; settled, then null, once the last
+     * is sent.
+     * @type {Promise<void> | null}
+     */
+    #outgoing = null;
     /** @type {SocketHooks[]} */
     #hooks;
     #unavailable;
@@ -258,14 +279,19 @@ export class Socket extends Emitter {
      * Each emit is handed to the connection at most once: one that is buffered (while
      * disconnected, or while an extension holds emits) is sent on the next connect and then
      * forgotten, and nothing is sent again after a reconnect.
+     *
+     * The arguments may hold binary data anywhere (ArrayBuffer, typed array, DataView, Blob);
+     * the server receives each as its bytes (a view's own bytes only), as they are when sent.
      * @param {string} event
      * @param {...any} args
      * @returns {this}
+     * @throws {RangeError} when the arguments hold more binaries than `maxAttachments`; nothing
+     *     is sent then
      */
     emit(event, ...args) {
         if (RESERVED_EVENTS.includes(event)) throw new Error(`"${event}" is a reserved event name`);
         const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
-        const packet = encode({
+        const packet = this.#encode({
             type: EVENT,
             nsp: this.nsp,
             id: ack && this.#ids,
@@ -273,7 +299,7 @@ export class Socket extends Emitter {
         });
         if (ack) this.#acks.set(this.#ids++, ack);
         const held = this.#hooks.some((hooks) => hooks.holds?.());
-        if (this.connected && !held) this.io?._packet(packet);
+        if (this.connected && !held) this.#send(packet);
         else this.#sendBuffer.push(packet);
         return this;
     }
@@ -315,7 +341,7 @@ export class Socket extends Emitter {
             this.id = data.sid;
             this.connected = true;
             for (const hooks of this.#hooks) hooks.onConnect?.();
-            for (const packet of this.#sendBuffer.splice(0)) this.io?._packet(packet);
+            for (const packet of this.#sendBuffer.splice(0)) this.#send(packet);
             this.emitReserved("connect");
         } else if (type === EVENT && this.connected) {
             for (const hooks of this.#hooks) hooks.onEvent?.(data[0], data.slice(1));
@@ -348,12 +374,82 @@ export class Socket extends Emitter {
     #deactivate() {
         const wasActive = this.active;
         this.active = false;
-        if (wasActive) this.io?._deactivate();
+        if (!wasActive) return;
+        // Packets waiting for Blobs (a DISCONNECT last) go out before the connection may close.
+        if (this.#outgoing) this.#outgoing.then(() => this.io?._deactivate());
+        else this.io?._deactivate();
     }
 
+    /** @param {Omit<Packet, "nsp">} packet */
     #packet(packet) {
-        this.io?._packet(encode({ ...packet, nsp: this.nsp }));
+        this.#send(this.#encode({ ...packet, nsp: this.nsp }));
     }
+
+    /** @param {Packet} packet */
+    #encode(packet) {
+        return encode(packet, this.io?.options.maxAttachments ?? MAX_ATTACHMENTS);
+    }
+
+    /**
+     * Hands an encoded packet to the connection: at once, unless it has Blobs to read or
+     * packets before it wait for theirs.
+     * @param {Encoded} packet
+     */
+    #send(packet) {
+        if (typeof packet !== "string" && packet.some(isBlob)) {
+            return this.#sendInTurn(readBlobs(packet));
+        }
+        const message = /** @type {string | Message[]} */ (packet);
+        if (this.#outgoing) this.#sendInTurn(message);
+        else this.io?._packet(message);
+    }
+
+    /**
+     * Sends a packet once it is ready and the packets before it are sent.
+     * @param {string | Message[] | Promise<Message[] | null>} packet null: nothing to send
+     */
+    #sendInTurn(packet) {
+        const io = this.io;
+        // This connection's: one that replaced it has not seen this socket's CONNECT yet.
+        const engine = io?.engine ?? null;
+        const outgoing = Promise.all([this.#outgoing, packet]).then(([, message]) => {
+            if (this.#outgoing === outgoing) this.#outgoing = null;
+            try {
+                if (message !== null) io?._packet(message, engine);
+            } catch (err) {
+                rethrow(err);
+            }
+        });
+        this.#outgoing = outgoing;
+    }
+}
+
+/**
+ * @param {unknown} part
+ * @returns {part is Blob}
+ */
+const isBlob = (part) => typeof Blob === "function" && part instanceof Blob;
+
+/**
+ * A binary packet with its Blobs read into ArrayBuffers; null, and the error thrown apart, when
+ * one cannot be read. It never rejects, so that it cannot settle before the packets ahead of it.
+ * @param {[string, ...import("./protocol.js").Binary[]]} packet
+ * @returns {Promise<Message[] | null>}
+ */
+const readBlobs = (packet) =>
+    Promise.all(packet.map((part) => (isBlob(part) ? part.arrayBuffer() : part))).catch((err) => {
+        rethrow(err);
+        return null;
+    });
+
+/**
+ * Throws `err` apart, as an uncaught error, as the emitter does with a listener's.
+ * @param {unknown} err
+ */
+function rethrow(err) {
+    setTimeout(() => {
+        throw err;
+    });
 }
 
 /** @type {Map<string, Manager>} */

@@ -1,5 +1,5 @@
 // Engine.IO over HTTP long-polling: a GET held open for what the server sends, a POST for what
-// the client sends, each a payload of packets.
+// the client sends, each a payload of packets (binary data as base64 text in it).
 
 import { Emitter } from "./emitter.js";
 import { decodePayload, encodePayload } from "./protocol.js";

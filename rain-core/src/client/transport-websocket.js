@@ -1,4 +1,4 @@
-// Engine.IO over a WebSocket: one packet per message.
+// Engine.IO over a WebSocket: one packet per message; binary data is a binary message.
 
 import { Emitter } from "./emitter.js";
 import { decodeEnginePacket, encodeEnginePacket } from "./protocol.js";
@@ -27,6 +27,8 @@ export class WebSocketTransport extends Emitter {
             return setTimeout(() => this.emitReserved("close", "transport error", err));
         }
         const ws = this.#ws;
+        // Received binaries are ArrayBuffers, as Socket.IO hands them to listeners.
+        ws.binaryType = "arraybuffer";
         ws.onopen = () => this.emitReserved("open");
         ws.onmessage = (event) => this.emitReserved("packet", decodeEnginePacket(event.data));
         ws.onerror = () => this.#end("transport error", new Error("websocket error"));

@@ -11,6 +11,7 @@ use super::{
     events::EventDecl,
     names::{module_id, namespace},
     registration::{ComponentRegistration, Location, SocketRegistration},
+    settings::ShownLimits,
 };
 use crate::{
     base::{adapter::SocketIo, limits::Limits},
@@ -145,15 +146,23 @@ impl Socket {
         self.registration.events
     }
 
-    /// Mounts the socket on `io` under `limits`, reading each handshake with `read_handshake`
-    /// before the socket's guards run.
+    /// The socket's event rate, burst and idle timeout under the app's `limits`, each with who
+    /// set it.
+    pub(crate) fn shown_limits(&self, limits: &Limits) -> ShownLimits {
+        self.registration.settings.shown(limits)
+    }
+
+    /// Mounts the socket on `io` under the app's `limits` (with the socket's own settings in
+    /// their place), reading each handshake with `read_handshake` before the socket's guards run.
     pub(crate) fn mount(&self, io: &SocketIo, limits: &Limits, read_handshake: ReadHandshake) {
+        // Resolved once here: each event reads only the socket's own rate bucket.
+        let limits = self.registration.settings.limits(limits);
         let config = SocketConfig::new(
             self.module_id.clone(),
             self.registration.name,
             self.registration.guards,
             self.registration.event_guards,
-            limits,
+            &limits,
         );
         let mount = Mount {
             namespace: self.namespace.clone(),
@@ -282,7 +291,7 @@ impl Registry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::registration::ComponentKey;
+    use crate::registry::{registration::ComponentKey, settings::SocketSettings};
 
     const fn location(line: u32) -> Location {
         Location {
@@ -316,6 +325,7 @@ mod tests {
             events: None,
             guards: &[],
             event_guards: &[],
+            settings: SocketSettings::APP,
         }
     }
 

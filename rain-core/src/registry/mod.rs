@@ -5,13 +5,15 @@
 //! gathers them once, sorts them (link order is unspecified), derives every module id and
 //! namespace by the naming rules ([`module_id`], [`namespace`]; all of them in one file), and
 //! reports duplicates with both source locations ([`DiscoverError`]). A socket's event
-//! declarations, when it has them, are data here too; the typed socket API is built on them.
+//! declarations, when it has them, are data here too; the typed socket API is built on them. So is
+//! what a socket sets for itself over the app's limits (`settings`), resolved when it is mounted.
 
 mod discover;
 mod error;
 pub(crate) mod events;
 pub(crate) mod names;
 pub(crate) mod registration;
+pub(crate) mod settings;
 
 pub use discover::{Component, Registry, Socket};
 pub use error::DiscoverError;

@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::events::EventDecl;
+use super::{events::EventDecl, settings::SocketSettings};
 use crate::{
     base::adapter::SocketIo,
     socket::{guard::Guard, mount::Mount},
@@ -84,6 +84,9 @@ pub struct SocketRegistration {
     pub guards: &'static [Guard],
     /// Run before every event, in order (`event_guard = ...`).
     pub event_guards: &'static [Guard],
+    /// What the socket sets for itself over the app's settings (`event_rate = ...`, ...);
+    /// [`SocketSettings::APP`] when nothing.
+    pub settings: SocketSettings,
 }
 
 inventory::collect!(ComponentRegistration);

@@ -104,7 +104,11 @@ async fn sweep(watch: Arc<IdleWatch>, last_activity: LastActivity) {
                     return false;
                 };
                 let last = last_activity(&socket).unwrap_or(now);
-                if last + timeout > now {
+                // A timeout too long for the clock to add is never reached.
+                if last
+                    .checked_add(timeout)
+                    .is_none_or(|deadline| deadline > now)
+                {
                     return true;
                 }
                 idle.push(socket);

@@ -9,6 +9,17 @@ export default {
             item.textContent = message.from ? `${message.from}: ${message.text}` : String(message.text);
             this._log.append(item);
         });
+        // Images arrive as ArrayBuffers: shown through a Blob of the type they were sent with.
+        this._room.on("image", ({ type, data, from }) => {
+            const item = document.createElement("li");
+            if (from) item.append(`${from}: `);
+            const image = document.createElement("img");
+            image.src = URL.createObjectURL(new Blob([data], { type }));
+            image.alt = from ? `an image from ${from}` : "an image";
+            image.dataset.bytes = String(data.byteLength);
+            item.append(image);
+            this._log.append(item);
+        });
         // The server read the session cookie when the socket connected; it tells who we are.
         this._room.emitWithAck("whoami", null).then(({ name }) => {
             root.querySelector("[data-itemid='who']").textContent = name ? `Logged in as ${name}.` : "Not logged in.";
@@ -30,6 +41,21 @@ export default {
             event.preventDefault();
             if (text.value) this._room.emit("message", { text: text.value });
             text.value = "";
+        });
+        const error = root.querySelector("[data-itemid='image-error']");
+        root.querySelector("[data-itemid='image']").addEventListener("change", async (event) => {
+            const [file] = event.target.files;
+            event.target.value = "";
+            error.textContent = "";
+            if (!file) return;
+            // Larger packets than the server's max_payload (128 KiB) would close the connection.
+            if (file.size > 100 * 1024) {
+                error.textContent = `${file.name} is over 100 KB`;
+                return;
+            }
+            // A File is sent as one binary attachment; the ack says whether it was relayed.
+            const ack = await this._room.emitWithAck("image", { type: file.type, data: file });
+            if (ack?.error) error.textContent = ack.error;
         });
         root.querySelector("[data-itemid='hello']").addEventListener("click", () => {
             this._intents.emit("hello", { from: "chat" });

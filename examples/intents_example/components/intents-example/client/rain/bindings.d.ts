@@ -26,6 +26,16 @@ export type AckEvents<M extends EventMap> = {
         : never;
 }[keyof M] & string;
 
+/**
+ * What the client may send where a payload type says `ArrayBuffer` (a `rain_core::Binary`): any
+ * bytes the runtime sends as an attachment. Listeners get `ArrayBuffer`s.
+ */
+export type Sendable<T> = T extends globalThis.ArrayBuffer
+    ? globalThis.ArrayBuffer | globalThis.ArrayBufferView | globalThis.Blob
+    : T extends (...args: any[]) => any ? T
+    : T extends object ? { [K in keyof T]: Sendable<T[K]> }
+    : T;
+
 /** The ack type of an event signature. */
 export type AckOf<F> = F extends (payload: any, ack: (reply: infer R) => void) => void ? R : never;
 
@@ -39,8 +49,8 @@ export interface RainSocket<Listen extends EventMap, Emit extends EventMap> {
     on<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
     once<E extends keyof (Listen & ReservedEvents) & string>(event: E, listener: (Listen & ReservedEvents)[E]): this;
     off<E extends keyof (Listen & ReservedEvents) & string>(event?: E, listener?: (Listen & ReservedEvents)[E]): this;
-    emit<E extends keyof Emit & string>(event: E, ...args: globalThis.Parameters<Emit[E]>): this;
-    emitWithAck<E extends AckEvents<Emit>>(event: E, payload: globalThis.Parameters<Emit[E]>[0]): globalThis.Promise<AckOf<Emit[E]>>;
+    emit<E extends keyof Emit & string>(event: E, ...args: Sendable<globalThis.Parameters<Emit[E]>>): this;
+    emitWithAck<E extends AckEvents<Emit>>(event: E, payload: Sendable<globalThis.Parameters<Emit[E]>[0]>): globalThis.Promise<AckOf<Emit[E]>>;
     connect(): this;
     disconnect(): this;
 }
@@ -82,10 +92,10 @@ namespace: string, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` to everyone connected, the sender included, on every node, signed
- * with the sender's name when logged in, and acks the sender with `null`, or
- * `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
- * logged in as. Who is in the room is its presence (`rain:presence`).
+ * Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
+ * included, on every node, signed with the sender's name when logged in, and acks the sender
+ * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
+ * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -126,10 +136,10 @@ export declare const chat: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included, on every node, signed
-     * with the sender's name when logged in, and acks the sender with `null`, or
-     * `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
-     * logged in as. Who is in the room is its presence (`rain:presence`).
+     * Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
+     * included, on every node, signed with the sender's name when logged in, and acks the sender
+     * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
+     * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
      */
     room(): ChatRoom;
 };

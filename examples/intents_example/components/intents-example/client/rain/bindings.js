@@ -16,10 +16,10 @@ export const chat = Object.freeze({
     moduleId: "chat-1.0",
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` to everyone connected, the sender included, on every node, signed
-     * with the sender's name when logged in, and acks the sender with `null`, or
-     * `{ "error": ... }` when it could not be delivered; acks `whoami` with the name the client is
-     * logged in as. Who is in the room is its presence (`rain:presence`).
+     * Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
+     * included, on every node, signed with the sender's name when logged in, and acks the sender
+     * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
+     * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
      */
     room: () => getWebSocket("chat-1.0", "room"),
 });

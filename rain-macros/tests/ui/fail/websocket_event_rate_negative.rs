@@ -1,0 +1,11 @@
+use rain_core::prelude::*;
+
+#[component(name = "chat", version = "1.0")]
+mod chat {
+    use super::*;
+
+    #[websocket("cursor", event_rate = -1)]
+    async fn cursor(_socket: SocketRef) {}
+}
+
+fn main() {}
