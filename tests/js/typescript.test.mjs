@@ -100,3 +100,13 @@ for (const file of failing) {
         assertDiagnostics(file, want);
     });
 }
+
+test("a Binary field takes ArrayBuffers, views and Blobs from the client, and refuses text", async () => {
+    const project = path.join(here, "fixtures/typescript-binary");
+    const output = await new Promise((resolve) => {
+        execFile(process.execPath, [tsc, "--project", project, "--pretty", "false"], { cwd: here }, (error, stdout, stderr) =>
+            resolve({ code: error?.code ?? 0, text: stdout + stderr }),
+        );
+    });
+    assert.deepEqual(output, { code: 0, text: "" });
+});

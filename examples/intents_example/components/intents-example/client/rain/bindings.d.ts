@@ -28,12 +28,13 @@ export type AckEvents<M extends EventMap> = {
 
 /**
  * What the client may send where a payload type says `ArrayBuffer` (a `rain_core::Binary`): any
- * bytes the runtime sends as an attachment. Listeners get `ArrayBuffer`s.
+ * bytes the runtime sends as an attachment. Listeners get `ArrayBuffer`s. (`Depth` stops the
+ * mapping in recursive types such as `JsonValue`.)
  */
-export type Sendable<T> = T extends globalThis.ArrayBuffer
-    ? globalThis.ArrayBuffer | globalThis.ArrayBufferView | globalThis.Blob
+export type Sendable<T, Depth extends unknown[] = []> = Depth["length"] extends 8 ? T
+    : T extends globalThis.ArrayBuffer ? globalThis.ArrayBuffer | globalThis.ArrayBufferView | globalThis.Blob
     : T extends (...args: any[]) => any ? T
-    : T extends object ? { [K in keyof T]: Sendable<T[K]> }
+    : T extends object ? { [K in keyof T]: Sendable<T[K], [...Depth, unknown]> }
     : T;
 
 /** The ack type of an event signature. */
