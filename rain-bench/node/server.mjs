@@ -1,4 +1,5 @@
-// The official socket.io server doing the work of the Rain example, at the same namespaces.
+// The official socket.io server doing the work of the Rain example (and of the bench's binary
+// echo), at the same namespaces.
 // Listens on 127.0.0.1:$PORT (default 3000) until SIGTERM.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
@@ -21,6 +22,10 @@ room.on("connection", (socket) => {
     socket.on("message", (message) => {
         room.to(ROOM).emit("message", message);
     });
+});
+
+io.of("/bench-1.0/echo").on("connection", (socket) => {
+    socket.on("bin", (bytes, ack) => ack(bytes));
 });
 
 httpServer.listen(port, "127.0.0.1", () => {

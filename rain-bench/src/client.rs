@@ -1,11 +1,15 @@
 //! A Socket.IO v5 client over an Engine.IO v4 WebSocket, just enough for the benchmark: connect to
-//! one namespace, emit, and check every packet that comes back. Engine.IO pings are answered.
+//! one namespace, emit (text events, or a binary event with one attachment and an ack request),
+//! and check every packet that comes back. Engine.IO pings are answered.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::{net::TcpStream, time::timeout};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite::Message};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{Bytes, Message},
+};
 
 /// How long any single reply may take before the run fails.
 const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -13,11 +17,24 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 /// What went wrong talking to a server.
 pub(crate) type Failure = String;
 
+/// The JSON that stands for the first attachment of a binary packet.
+const PLACEHOLDER: &str = r#"{"_placeholder":true,"num":0}"#;
+
+/// One Engine.IO WebSocket message other than a ping.
+enum Frame {
+    Text(String),
+    Binary(Bytes),
+}
+
 /// One Engine.IO connection with one Socket.IO namespace connected.
 pub(crate) struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// `42<namespace>,` : the start of every event packet of the namespace.
     event_prefix: String,
+    /// The namespace, as packets name it.
+    namespace: String,
+    /// The id of the next ack this client asks for.
+    next_ack: u64,
 }
 
 impl Client {
@@ -35,6 +52,8 @@ impl Client {
         let mut client = Self {
             ws,
             event_prefix: format!("42{namespace},"),
+            namespace: namespace.to_owned(),
+            next_ack: 0,
         };
         let open = client.next_text().await?;
         if !open.starts_with("0{") {
@@ -82,8 +101,63 @@ impl Client {
         }
     }
 
+    /// Emits `event` with `bytes` as its one argument, sent as a binary attachment, and asks for
+    /// an ack; then waits for that ack and checks that it is the answer to this emit (its id) and
+    /// carries the same bytes, as one attachment: the same length, then byte for byte.
+    pub(crate) async fn echo_binary(&mut self, event: &str, bytes: &Bytes) -> Result<(), Failure> {
+        let id = self.next_ack;
+        self.next_ack += 1;
+        let namespace = &self.namespace;
+        self.send(format!("451-{namespace},{id}[\"{event}\",{PLACEHOLDER}]"))
+            .await?;
+        self.ws
+            .send(Message::Binary(bytes.clone()))
+            .await
+            .map_err(|e| format!("send failed: {e}"))?;
+
+        let header = match self.next_frame().await? {
+            Frame::Text(text) => text,
+            Frame::Binary(bin) => {
+                return Err(format!("expected a binary ack, got {} bytes", bin.len()));
+            }
+        };
+        let expected = format!("461-{},{id}", self.namespace);
+        let args = header
+            .strip_prefix(expected.as_str())
+            .ok_or_else(|| format!("expected {expected}[{PLACEHOLDER}], got {header:?}"))?;
+        let args: String = args.chars().filter(|c| !c.is_whitespace()).collect();
+        // Any order of the placeholder's two keys.
+        let alternative = r#"[{"num":0,"_placeholder":true}]"#;
+        if args != format!("[{PLACEHOLDER}]") && args != alternative {
+            return Err(format!(
+                "expected {expected}[{PLACEHOLDER}], got {header:?}"
+            ));
+        }
+        match self.next_frame().await? {
+            Frame::Binary(back) if back.len() != bytes.len() => Err(format!(
+                "the ack's attachment has {} bytes, {} were sent",
+                back.len(),
+                bytes.len()
+            )),
+            // Byte for byte, not only a checksum.
+            Frame::Binary(back) if back != bytes => {
+                Err("the ack's attachment differs from the bytes sent".to_owned())
+            }
+            Frame::Binary(_) => Ok(()),
+            Frame::Text(text) => Err(format!("expected the ack's attachment, got {text:?}")),
+        }
+    }
+
     /// The next Engine.IO text packet other than a ping (which it answers).
     async fn next_text(&mut self) -> Result<String, Failure> {
+        match self.next_frame().await? {
+            Frame::Text(text) => Ok(text),
+            Frame::Binary(bin) => Err(format!("unexpected binary frame of {} bytes", bin.len())),
+        }
+    }
+
+    /// The next Engine.IO message other than a ping (which it answers).
+    async fn next_frame(&mut self) -> Result<Frame, Failure> {
         loop {
             let message = timeout(REPLY_TIMEOUT, self.ws.next())
                 .await
@@ -94,7 +168,8 @@ impl Client {
                 Message::Text(text) if text.as_str() == "2" => {
                     self.send("3".to_owned()).await?;
                 }
-                Message::Text(text) => return Ok(text.as_str().to_owned()),
+                Message::Text(text) => return Ok(Frame::Text(text.as_str().to_owned())),
+                Message::Binary(bin) => return Ok(Frame::Binary(bin)),
                 Message::Ping(_) | Message::Pong(_) => {}
                 other => return Err(format!("unexpected frame {other:?}")),
             }

@@ -15,6 +15,8 @@ use tokio::{
     task::JoinSet,
 };
 
+use tokio_tungstenite::tungstenite::Bytes;
+
 use crate::{
     client::{Client, Failure},
     server::Server,
@@ -24,6 +26,8 @@ use crate::{
 pub(crate) const DUMMY: &str = "/intents-example-1.0/chat/dummy socket";
 /// The broadcasting chat room.
 pub(crate) const ROOM: &str = "/chat-1.0/room";
+/// The socket that acks every `bin` with the bytes it carried.
+pub(crate) const ECHO: &str = "/bench-1.0/echo";
 const HELLO: &str = r#"{"ignored":true}"#;
 const BYE: &str = r#"{"message":"Hello sir"}"#;
 /// Connections opened at once, so that a server's accept queue never overflows.
@@ -59,34 +63,86 @@ async fn connect_many(port: u16, namespace: &str, count: usize) -> Result<Vec<Cl
     Ok(clients)
 }
 
-/// `hello` → `bye` round trips on `connections` connections, each waiting for its reply before
+/// What one round trip of [`round_trips`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exchange {
+    /// `hello` at [`DUMMY`], answered by `bye`.
+    Hello,
+    /// `bin` at [`ECHO`] carrying this many bytes as one binary attachment, with an ack request;
+    /// the ack carries the same bytes back.
+    Binary(usize),
+}
+
+impl Exchange {
+    /// The namespace it is made at.
+    pub(crate) fn namespace(self) -> &'static str {
+        match self {
+            Exchange::Hello => DUMMY,
+            Exchange::Binary(_) => ECHO,
+        }
+    }
+
+    /// What connection `index` sends each time: for a binary round trip, `size` bytes of its
+    /// own (so that a reply meant for another connection would not match).
+    pub(crate) fn payload(self, index: usize) -> Bytes {
+        match self {
+            Exchange::Hello => Bytes::new(),
+            Exchange::Binary(size) => {
+                let mut state = 0x9e37_79b9_7f4a_7c15_u64 ^ (index as u64 + 1);
+                let mut bytes = Vec::with_capacity(size + 8);
+                while bytes.len() < size {
+                    // xorshift64
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    bytes.extend_from_slice(&state.to_le_bytes());
+                }
+                bytes.truncate(size);
+                bytes.into()
+            }
+        }
+    }
+
+    /// One round trip, its reply checked.
+    pub(crate) async fn once(self, client: &mut Client, payload: &Bytes) -> Result<(), Failure> {
+        match self {
+            Exchange::Hello => {
+                client.emit("hello", HELLO).await?;
+                client.expect("bye", BYE).await
+            }
+            Exchange::Binary(_) => client.echo_binary("bin", payload).await,
+        }
+    }
+}
+
+/// Round trips of `exchange` on `connections` connections, each waiting for its reply before
 /// the next emit, for `warmup` unmeasured and then `duration` (or `max_each` round trips each).
 pub(crate) async fn round_trips(
     server: &Server,
     clock_ticks: u64,
+    exchange: Exchange,
     connections: usize,
     warmup: Duration,
     duration: Duration,
     max_each: usize,
 ) -> Result<Load, Failure> {
-    let clients = connect_many(server.port, DUMMY, connections).await?;
+    let clients = connect_many(server.port, exchange.namespace(), connections).await?;
     let start = Instant::now() + warmup;
     let end = start + duration;
     let mut set = JoinSet::new();
-    for mut client in clients {
+    for (index, mut client) in clients.into_iter().enumerate() {
+        let payload = exchange.payload(index);
         set.spawn(async move {
             let mut latencies = Vec::with_capacity(max_each.min(1 << 16));
             while Instant::now() < start {
-                client.emit("hello", HELLO).await?;
-                client.expect("bye", BYE).await?;
+                exchange.once(&mut client, &payload).await?;
             }
             while latencies.len() < max_each {
                 let sent = Instant::now();
                 if sent >= end {
                     break;
                 }
-                client.emit("hello", HELLO).await?;
-                client.expect("bye", BYE).await?;
+                exchange.once(&mut client, &payload).await?;
                 latencies.push(sent.elapsed());
             }
             client.close().await;

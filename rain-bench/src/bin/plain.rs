@@ -1,13 +1,14 @@
 //! The comparison server: plain `socketioxide` on axum, written the way its documentation shows,
-//! doing the work of the Rain example at the same namespaces.
+//! doing the work of the Rain example (and of the bench's binary echo) at the same namespaces.
 //!
-//! Listens on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C or `SIGTERM`.
+//! Listens on `RAIN_ADDR` (default `127.0.0.1:3000`) until Ctrl-C or `SIGTERM`, with
+//! `TCP_NODELAY` on every accepted connection, as `rain_core::App::serve_with` sets it.
 
-use axum::Router;
+use axum::{Router, body::Bytes, serve::ListenerExt};
 use serde_json::{Value, json};
 use socketioxide::{
     SocketIo,
-    extract::{Data, SocketRef},
+    extract::{AckSender, Data, SocketRef},
 };
 
 const ROOM: &str = "everyone";
@@ -32,11 +33,19 @@ async fn main() -> std::io::Result<()> {
             },
         );
     });
+    io.ns("/bench-1.0/echo", async |socket: SocketRef| {
+        socket.on("bin", async |Data::<Bytes>(bytes), ack: AckSender| {
+            ack.send(&bytes).ok();
+        });
+    });
 
     let app = Router::new().layer(layer);
     let addr = std::env::var("RAIN_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!("listening on http://{}", listener.local_addr()?);
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(stop_signal(io))
         .await

@@ -75,13 +75,11 @@ impl App {
             Some(link) => AdapterState::redis(link.clone()),
             None => AdapterState::local(),
         };
-        // Each WebSocket keeps a read buffer of this size for its whole life; Socket.IO packets are
-        // small, and a larger frame still grows the buffer to fit. 4 KiB is the engine's default.
         let max_payload = self.limits.max_payload;
         let max_message = usize::try_from(max_payload).unwrap_or(usize::MAX);
         let engine = &self.engine;
         let builder = socketioxide::SocketIo::builder()
-            .ws_read_buffer_size(1024)
+            .ws_read_buffer_size(engine.ws_read_buffer)
             // One Engine.IO packet is one WebSocket message; a polling body is checked against
             // `max_payload` by the engine itself (413).
             .max_payload(max_payload)

@@ -14,6 +14,7 @@
 //! | default ack timeout of the server's `emit_with_ack` | 5,000 ms | `RAIN_ACK_TIMEOUT` |
 //! | transports the server accepts | `websocket,polling` | `RAIN_TRANSPORTS` (`websocket`, `polling` or both) |
 //! | packets one connection may have waiting to be sent | 128 | `RAIN_SEND_BUFFER` |
+//! | bytes a WebSocket reads at once (its read buffer) | 4,096 | `RAIN_WS_READ_BUFFER` |
 //! | the Engine.IO path | `/socket.io` | `RAIN_ENGINE_PATH` |
 //!
 //! The server tells each client its ping interval and timeout (and its largest packet,
@@ -31,6 +32,11 @@
 //! queueing without bound: a client that does not read cannot make the server hold its messages
 //! forever. A connection that has not joined a namespace holds its place among
 //! [`max_connections`](crate::Limits::max_connections) until the connect timeout closes it.
+//!
+//! Each WebSocket keeps its read buffer for its whole life, and reads a message that many bytes at
+//! a time: 4 KiB (the engine's default) reads a 64 KiB binary attachment in 16 system calls; 1 KiB
+//! saves about 3 KB per idle connection for apps with many idle sockets and small messages, at 64
+//! calls for the same attachment.
 //!
 //! Every setting is checked when the app is built: a zero duration or buffer, or a path that is
 //! not one, is an [`EngineError`] naming the setting and the reason (for a variable, an
@@ -109,6 +115,8 @@ pub struct EngineSettings {
     pub transports: Transports,
     /// Packets one connection may have waiting to be sent; an emit past it fails.
     pub send_buffer: usize,
+    /// Bytes a WebSocket reads at once: its read buffer, kept for the connection's life.
+    pub ws_read_buffer: usize,
     /// The Engine.IO path, e.g. `/socket.io`; a trailing `/` is ignored.
     pub path: String,
 }
@@ -123,6 +131,7 @@ impl Default for EngineSettings {
             ack_timeout: Duration::from_millis(5_000),
             transports: Transports::Both,
             send_buffer: 128,
+            ws_read_buffer: 4096,
             path: "/socket.io".to_owned(),
         }
     }
@@ -226,6 +235,11 @@ impl EngineSettings {
             engine.send_buffer = value;
             set.push(("send_buffer", "RAIN_SEND_BUFFER"));
         }
+        let bytes = "a whole number of bytes";
+        if let Some(value) = env::parse(&lookup, "RAIN_WS_READ_BUFFER", bytes)? {
+            engine.ws_read_buffer = value;
+            set.push(("ws_read_buffer", "RAIN_WS_READ_BUFFER"));
+        }
         if let Some(path) = lookup("RAIN_ENGINE_PATH") {
             engine.path = path.trim().to_owned();
             set.push(("path", "RAIN_ENGINE_PATH"));
@@ -252,6 +266,12 @@ impl EngineSettings {
             return Err(EngineError {
                 setting: "send_buffer",
                 reason: "must be at least 1 packet: no emit could be sent",
+            });
+        }
+        if self.ws_read_buffer == 0 {
+            return Err(EngineError {
+                setting: "ws_read_buffer",
+                reason: "must be at least 1 byte: no WebSocket message could be read",
             });
         }
         let path = self.engine_path();
@@ -325,6 +345,7 @@ mod tests {
                 ("RAIN_PING_TIMEOUT", " 200 "),
                 ("RAIN_TRANSPORTS", "polling, websocket"),
                 ("RAIN_SEND_BUFFER", "16"),
+                ("RAIN_WS_READ_BUFFER", "1024"),
                 ("RAIN_ENGINE_PATH", "/live/"),
             ]))
             .unwrap();
@@ -332,6 +353,7 @@ mod tests {
         assert_eq!(engine.ping_timeout, Duration::from_millis(200));
         assert_eq!(engine.transports, Transports::Both);
         assert_eq!(engine.send_buffer, 16);
+        assert_eq!(engine.ws_read_buffer, 1024);
         assert_eq!(engine.engine_path(), "/live");
         assert_eq!(engine.client_path(), "/live/");
         let only = EngineSettings::default()
