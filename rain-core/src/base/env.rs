@@ -115,18 +115,22 @@ pub(crate) fn flag(
         .transpose()
 }
 
+/// A lookup over fixed `(name, value)` pairs, for tests of the settings that read variables.
+#[cfg(test)]
+pub(crate) fn vars(
+    pairs: &'static [(&'static str, &'static str)],
+) -> impl Fn(&str) -> Option<String> {
+    |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        |name: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
 
     #[test]
     fn unset_keeps_set_trims_and_bad_names_the_variable() {
