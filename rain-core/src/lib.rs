@@ -132,7 +132,7 @@ pub use base::{
     engine::{self, EngineSettings},
     env::EnvError,
     limits::{self, Limits},
-    metrics, shutdown,
+    metrics, recovery, shutdown,
 };
 pub use features::{
     presence::{self, Member, Presence},

@@ -1,9 +1,11 @@
 //! The arguments by which a `#[websocket]` sets its own limits over the app's: `event_rate`,
-//! `event_burst` and `idle_timeout`, validated here and expanded to one `SocketSettings`.
+//! `event_burst`, `idle_timeout` and `recover`, validated here and expanded to one
+//! `SocketSettings`.
 //!
 //! ```text
 //! #[websocket("cursor", event_rate = 120, event_burst = 240)]  `event_rate = 0`: no rate limit
 //! #[websocket("feed", idle_timeout = "10m")]                    or "500ms", "30s", "1h", "never"
+//! #[websocket("room", recover = "2m")]                          or "never" (over an app default)
 //! ```
 
 use std::time::Duration;
@@ -18,10 +20,11 @@ use crate::{
 };
 
 /// The keys, each with the example its messages show.
-const KEYS: [(&str, &str); 3] = [
+const KEYS: [(&str, &str); 4] = [
     ("event_rate", "120"),
     ("event_burst", "240"),
     ("idle_timeout", "\"10m\""),
+    ("recover", "\"2m\""),
 ];
 
 /// What a socket sets for itself; `None` leaves a setting to the app.
@@ -31,6 +34,8 @@ pub(crate) struct Settings {
     event_burst: Option<u32>,
     /// `Some(None)`: `idle_timeout = "never"`.
     idle_timeout: Option<Option<Duration>>,
+    /// `Some(None)`: `recover = "never"`.
+    recover: Option<Option<Duration>>,
 }
 
 impl Settings {
@@ -72,9 +77,13 @@ impl Settings {
                 };
                 set_once(&mut self.event_burst, burst.unwrap_or(1), &arg.path, errors);
             }
-            _ => {
-                let idle = idle_timeout(value, errors);
+            "idle_timeout" => {
+                let idle = duration_or_never(value, key, IDLE, errors);
                 set_once(&mut self.idle_timeout, idle.flatten(), &arg.path, errors);
+            }
+            _ => {
+                let recover = duration_or_never(value, key, RECOVER, errors);
+                set_once(&mut self.recover, recover.flatten(), &arg.path, errors);
             }
         }
     }
@@ -91,19 +100,24 @@ impl Settings {
         };
         let rate = option(self.event_rate.map(|rate| quote!(#rate)));
         let burst = option(self.event_burst.map(|burst| quote!(#burst)));
-        let idle = option(self.idle_timeout.map(|idle| {
-            option(idle.map(|timeout| {
-                // At most `u64::MAX` ms: the duration parser counts in milliseconds.
-                let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-                let duration = paths::duration();
-                quote!(#duration::from_millis(#ms))
+        let duration_or_never = |value: Option<Option<Duration>>| {
+            option(value.map(|value| {
+                option(value.map(|timeout| {
+                    // At most `u64::MAX` ms: the duration parser counts in milliseconds.
+                    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+                    let duration = paths::duration();
+                    quote!(#duration::from_millis(#ms))
+                }))
             }))
-        }));
+        };
+        let idle = duration_or_never(self.idle_timeout);
+        let recover = duration_or_never(self.recover);
         quote! {
             #settings {
                 event_rate: #rate,
                 event_burst: #burst,
                 idle_timeout: #idle,
+                recover: #recover,
             }
         }
     }
@@ -155,8 +169,20 @@ fn whole_number(value: &Expr, key: &str, example: &str, errors: &mut Errors) -> 
     }
 }
 
-/// The timeout of `idle_timeout = "..."`: `Some(None)` for `"never"`.
-fn idle_timeout(value: &Expr, errors: &mut Errors) -> Option<Option<Duration>> {
+/// What a zero duration would do, for the message refusing it: the idle timeout's and the
+/// recovery window's.
+const IDLE: &str = "an idle timeout of 0 would disconnect every socket at once; give a longer \
+                    one, or `never` to keep idle sockets";
+const RECOVER: &str = "a recovery window of 0 would recover nothing; give a longer one, or \
+                       `never` for no recovery";
+
+/// The duration of `key = "..."` (`idle_timeout`, `recover`): `Some(None)` for `"never"`.
+fn duration_or_never(
+    value: &Expr,
+    key: &str,
+    zero: &str,
+    errors: &mut Errors,
+) -> Option<Option<Duration>> {
     let text = match value {
         Expr::Lit(ExprLit {
             lit: Lit::Str(text),
@@ -168,17 +194,20 @@ fn idle_timeout(value: &Expr, errors: &mut Errors) -> Option<Option<Duration>> {
             errors.at(
                 int.span(),
                 format!(
-                    "expected a duration as a string, with its unit: `idle_timeout = \"{}s\"`",
+                    "expected a duration as a string, with its unit: `{key} = \"{}s\"`",
                     int.base10_digits()
                 ),
             );
             return None;
         }
         other => {
+            let example = if key == "recover" { "2m" } else { "10m" };
             errors.spanned(
                 other,
-                "expected a duration as a string: `idle_timeout = \"10m\"` or \
-                 `idle_timeout = \"never\"`",
+                format!(
+                    "expected a duration as a string: `{key} = \"{example}\"` or \
+                     `{key} = \"never\"`"
+                ),
             );
             return None;
         }
@@ -189,11 +218,7 @@ fn idle_timeout(value: &Expr, errors: &mut Errors) -> Option<Option<Duration>> {
     }
     match duration::parse(&written) {
         Some(Duration::ZERO) => {
-            errors.at(
-                text.span(),
-                "an idle timeout of 0 would disconnect every socket at once; give a longer one, \
-                 or `never` to keep idle sockets",
-            );
+            errors.at(text.span(), zero);
             None
         }
         Some(timeout) => Some(Some(timeout)),

@@ -201,7 +201,7 @@ fn validate_args(
     // Whether a component was named at all, rightly or not: if so, it is not reported missing.
     let mut names_component = false;
     let expected = "expected the socket name, `guard = path`, `event_guard = path`, \
-                    `event_rate = 120`, `event_burst = 240`, `idle_timeout = \"10m\"` and, outside \
+                    `event_rate = 120`, `event_burst = 240`, `idle_timeout = \"10m\"`, `recover = \"2m\"` and, outside \
                     a `#[component]` module, `component = path::to::component_module`";
     for arg in args.0 {
         if let Arg::Meta(meta) = &arg {

@@ -52,6 +52,12 @@ mod elsewhere {
 
     #[websocket("forever", event_burst = 1, idle_timeout = "never", component = crate::lobby)]
     async fn forever(_socket: SocketRef) {}
+
+    #[websocket("room", recover = "2m", component = crate::lobby)]
+    async fn room(_socket: SocketRef) {}
+
+    #[websocket("live only", recover = "never", component = crate::lobby)]
+    async fn live_only(_socket: SocketRef) {}
 }
 
 #[test]
@@ -102,7 +108,9 @@ fn sockets_carry_their_component_name_handler_and_doc() {
             ("/greeter-1.0/type", "type", ""),
             ("/lobby-2.3.1/cursor", "cursor", ""),
             ("/lobby-2.3.1/forever", "forever", ""),
+            ("/lobby-2.3.1/live only", "live_only", ""),
             ("/lobby-2.3.1/lobby", "lobby", ""),
+            ("/lobby-2.3.1/room", "room", ""),
         ]
     );
     let hello = &registry.sockets()[0];
@@ -132,6 +140,7 @@ fn sockets_carry_the_limits_they_set_and_leave_the_rest_to_the_app() {
             event_rate: Some(120),
             event_burst: Some(240),
             idle_timeout: Some(Some(Duration::from_millis(1_500))),
+            recover: None,
         }
     );
     assert_eq!(
@@ -139,6 +148,20 @@ fn sockets_carry_the_limits_they_set_and_leave_the_rest_to_the_app() {
         SocketSettings {
             event_burst: Some(1),
             idle_timeout: Some(None),
+            ..SocketSettings::APP
+        }
+    );
+    assert_eq!(
+        settings("room"),
+        SocketSettings {
+            recover: Some(Some(Duration::from_secs(120))),
+            ..SocketSettings::APP
+        }
+    );
+    assert_eq!(
+        settings("live only"),
+        SocketSettings {
+            recover: Some(None),
             ..SocketSettings::APP
         }
     );

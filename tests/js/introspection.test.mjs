@@ -67,7 +67,13 @@ test("lists the example's components, sockets, events, views and pages", async (
         ["rate", "app", "50/s"],
         ["burst", "app", "100"],
         ["idle", "app", "30m"],
+        ["recover", "app", "off"],
     ]);
+    // The chat room is recoverable for 2 minutes, by its own attribute.
+    const roomLimits = await page
+        .locator(`tr.socket[data-namespace="${ROOM}"] td.limits li[data-limit="recover"]`)
+        .evaluate((li) => [li.dataset.from, li.querySelector("code").textContent]);
+    assert.deepEqual(roomLimits, ["socket", "2m"]);
 
     const views = await page
         .locator('section.component[data-module-id="intents-example-1.0"] p.views a')

@@ -92,11 +92,11 @@ test("/rain/sockets shows each socket's limits and who set them, beside the fiel
     const app = (value) => ({ value, from: "app" });
     const own = (value) => ({ value, from: "socket" });
     assert.deepEqual(limits, {
-        burst: { eventRate: own(1), eventBurst: own(120), idleTimeoutMs: app(3_000) },
-        forever: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: own(null) },
-        impatient: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: own(500) },
-        plain: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: app(3_000) },
-        unlimited: { eventRate: own(0), eventBurst: app(100), idleTimeoutMs: app(3_000) },
+        burst: { eventRate: own(1), eventBurst: own(120), idleTimeoutMs: app(3_000), recoverMs: app(null) },
+        forever: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: own(null), recoverMs: app(null) },
+        impatient: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: own(500), recoverMs: app(null) },
+        plain: { eventRate: app(1), eventBurst: app(100), idleTimeoutMs: app(3_000), recoverMs: app(null) },
+        unlimited: { eventRate: own(0), eventBurst: app(100), idleTimeoutMs: app(3_000), recoverMs: app(null) },
     });
     const burst = sockets.find((s) => s.namespace === `${NS}/burst`);
     assert.deepEqual(Object.keys(burst), ["moduleId", "name", "namespace", "handler", "location", "limits"]);

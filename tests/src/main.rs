@@ -12,6 +12,7 @@ use rain_core::prelude::*;
 use intents_example as _;
 
 mod own_limits;
+mod recovery;
 
 /// Binary payloads, echoed byte for byte.
 #[component(name = "binary", version = "1.0")]

@@ -99,7 +99,9 @@ pub mod chat {
     /// included, on every node, signed with the sender's name when logged in, and acks the sender
     /// with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
     /// one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
-    #[websocket("room")]
+    ///
+    /// Recoverable for 2 minutes: a client back within them gets the messages it missed.
+    #[websocket("room", recover = "2m")]
     async fn room(socket: SocketRef, _presence: Presence) {
         socket.join(ROOM);
         socket.on(

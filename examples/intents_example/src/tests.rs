@@ -72,6 +72,7 @@ async fn lists_its_sockets() {
             "eventRate": { "value": 50, "from": "app" },
             "eventBurst": { "value": 100, "from": "app" },
             "idleTimeoutMs": { "value": 1_800_000, "from": "app" },
+            "recoverMs": { "value": null, "from": "app" },
         })
     );
 }

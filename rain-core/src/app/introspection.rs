@@ -237,7 +237,8 @@ fn socket_row(out: &mut String, socket: &Socket, context: &Context<'_>, types: &
     );
 }
 
-/// A socket's event rate, burst and idle timeout, each marked as the socket's own or the app's.
+/// A socket's event rate, burst, idle timeout and recovery window, each marked as the socket's
+/// own or the app's.
 fn limits_list(out: &mut String, socket: &Socket, limits: &Limits) {
     let shown = socket.shown_limits(limits);
     let rate = match shown.event_rate.value {
@@ -253,6 +254,11 @@ fn limits_list(out: &mut String, socket: &Socket, limits: &Limits) {
     limit_item(out, "rate", &rate, shown.event_rate.from);
     limit_item(out, "burst", &burst, shown.event_burst.from);
     limit_item(out, "idle", &idle, shown.idle_timeout_ms.from);
+    let recover = shown
+        .recover_ms
+        .value
+        .map_or_else(|| "off".to_owned(), duration);
+    limit_item(out, "recover", &recover, shown.recover_ms.from);
     out.push_str("</ul>");
 }
 

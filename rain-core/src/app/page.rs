@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::error::Error;
 use crate::{
-    base::engine::EngineSettings,
+    base::{engine::EngineSettings, limits::Limits},
     registry::{Registry, names::component_path},
 };
 
@@ -86,7 +86,12 @@ impl Page {
     ///
     /// The sockets' manifest carries the engine's path and transports, which the runtime
     /// connects with.
-    pub(crate) fn render(&self, registry: &Registry, engine: &EngineSettings) -> String {
+    pub(crate) fn render(
+        &self,
+        registry: &Registry,
+        engine: &EngineSettings,
+        limits: &Limits,
+    ) -> String {
         let mut head = String::new();
         let mut body = String::new();
         for (index, (module_id, view)) in self.views.iter().enumerate() {
@@ -129,7 +134,7 @@ impl Page {
              data-transports=\"{transports}\">{manifest}</script>\n\
              <script type=\"module\" src=\"/rain/runtime.js\"></script>\n</head>\n<body>\n{body}</body>\n</html>\n",
             title = escape_html(&self.title),
-            manifest = script_json(&manifest(registry)),
+            manifest = script_json(&manifest(registry, limits)),
             path = escape_html(&engine.client_path()),
             transports = engine.transports.names().join(","),
         )
@@ -143,9 +148,13 @@ struct ManifestSocket<'a> {
     module_id: &'a str,
     name: &'a str,
     namespace: &'a str,
+    /// The recovery window in milliseconds, on a recoverable socket: the runtime then waits for
+    /// the socket's recovery announcement before it counts as connected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recover: Option<u64>,
 }
 
-fn manifest(registry: &Registry) -> Vec<ManifestSocket<'_>> {
+fn manifest<'a>(registry: &'a Registry, limits: &Limits) -> Vec<ManifestSocket<'a>> {
     registry
         .sockets()
         .iter()
@@ -153,6 +162,7 @@ fn manifest(registry: &Registry) -> Vec<ManifestSocket<'_>> {
             module_id: s.module_id(),
             name: s.name(),
             namespace: s.namespace(),
+            recover: s.shown_limits(limits).recover_ms.value,
         })
         .collect()
 }

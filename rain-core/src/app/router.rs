@@ -34,7 +34,7 @@ use crate::{
         shutdown::Drain,
     },
     features::session::{self, Sessions},
-    registry::Registry,
+    registry::{Registry, discover::Mounting},
 };
 
 /// Binary attachments one Socket.IO packet may announce: one per `Bytes` (a client's `Buffer`,
@@ -108,9 +108,16 @@ impl App {
             Transports::WebSocket => builder.transports([TransportType::Websocket]),
             Transports::Polling => builder.transports([TransportType::Polling]),
         };
+        let recoveries = state.recoveries();
         let (layer, io) = builder.with_adapter::<Adapter>(state).build_layer();
+        let mounting = Mounting {
+            read_handshake: session::read,
+            owner: session::owner,
+            recoveries: &recoveries,
+            heartbeat: engine.ping_interval + engine.ping_timeout,
+        };
         for socket in self.registry.sockets() {
-            socket.mount(&io, &self.limits, session::read);
+            socket.mount(&io, &self.limits, &mounting);
         }
         for setup in &self.socket_io_setups {
             setup(&io);
@@ -178,11 +185,11 @@ impl App {
             router = router.route(
                 path,
                 get(async move |State(shared): SharedState| {
-                    Html(
-                        shared.pages[index]
-                            .1
-                            .render(&shared.registry, &shared.engine),
-                    )
+                    Html(shared.pages[index].1.render(
+                        &shared.registry,
+                        &shared.engine,
+                        &shared.limits,
+                    ))
                 }),
             );
         }

@@ -138,7 +138,7 @@ pub(super) async fn component_file(
     };
     if !path.contains(['.', '/']) && component.asset(&format!("views/{path}.html")).is_some() {
         let page = Page::new(format!("{module_id} {path}")).view(module_id, path);
-        return Html(page.render(&shared.registry, &shared.engine)).into_response();
+        return Html(page.render(&shared.registry, &shared.engine, &shared.limits)).into_response();
     }
     match checked_path(&path).and_then(|p| component.asset(p)) {
         Some(file) => Asset::embedded(&path, file).respond(&headers),

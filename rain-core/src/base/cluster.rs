@@ -33,7 +33,7 @@ use std::{
     collections::HashMap,
     convert::Infallible,
     sync::{
-        Arc, RwLock, Weak,
+        Arc, OnceLock, RwLock, Weak,
         atomic::{AtomicBool, Ordering},
     },
     time::Duration,
@@ -46,9 +46,12 @@ use redis::{
 };
 use socketioxide::adapter::Emitter;
 use socketioxide_core::{
+    Sid,
     adapter::{
         BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, RemoteSocketData, Room,
-        RoomParam, errors::BroadcastError,
+        RoomParam,
+        errors::BroadcastError,
+        remote_packet::{RequestIn, RequestOut, RequestTypeIn, RequestTypeOut},
     },
     packet::Packet,
 };
@@ -57,6 +60,8 @@ use socketioxide_redis::{
     drivers::{ChanItem, Driver, MessageStream},
 };
 use tokio::sync::{Notify, mpsc, watch};
+
+use super::recovery::{Deliver, Log, Recoveries, strip_offset};
 
 /// How long one Redis command may take before the node counts Redis as gone.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
@@ -75,7 +80,11 @@ const CHANNEL_PREFIX: &str = "rain";
 ///
 /// Named by handlers only as [`crate::Adapter`], through [`crate::SocketRef`] and
 /// [`crate::SocketIo`].
-pub struct NodeAdapter(Kind);
+pub struct NodeAdapter {
+    kind: Kind,
+    /// The namespace's recovery log, when its sockets are recoverable.
+    log: Option<Arc<Log>>,
+}
 
 enum Kind {
     /// Single node: exactly socketioxide's `LocalAdapter`.
@@ -84,13 +93,20 @@ enum Kind {
     Redis(Arc<CustomRedisAdapter<Emitter, RedisLink>>, RedisLink),
 }
 
-/// What every namespace's [`NodeAdapter`] is built from: nothing, or the app's Redis link.
-pub struct AdapterState(Option<(RedisAdapterCtr<RedisLink>, RedisLink)>);
+/// What every namespace's [`NodeAdapter`] is built from: nothing, or the app's Redis link; and
+/// the recovery logs of the recoverable namespaces.
+pub struct AdapterState {
+    redis: Option<(RedisAdapterCtr<RedisLink>, RedisLink)>,
+    recoveries: Arc<Recoveries>,
+}
 
 impl AdapterState {
     /// Every socket on this node only.
     pub(crate) fn local() -> Self {
-        Self(None)
+        Self {
+            redis: None,
+            recoveries: Arc::default(),
+        }
     }
 
     /// Every socket shared through `link`.
@@ -98,10 +114,29 @@ impl AdapterState {
         let config = RedisAdapterConfig::new()
             .with_prefix(CHANNEL_PREFIX)
             .with_request_timeout(REQUEST_TIMEOUT);
-        Self(Some((
-            RedisAdapterCtr::new_with_driver(link.clone(), config),
-            link,
-        )))
+        let recoveries = Arc::<Recoveries>::default();
+        let _ = link.shared.recoveries.set(Arc::clone(&recoveries));
+        Self {
+            redis: Some((RedisAdapterCtr::new_with_driver(link.clone(), config), link)),
+            recoveries,
+        }
+    }
+
+    /// The recovery logs, which mounting a recoverable socket adds to before its namespace
+    /// exists.
+    pub(crate) fn recoveries(&self) -> Arc<Recoveries> {
+        Arc::clone(&self.recoveries)
+    }
+}
+
+impl Deliver for NodeAdapter {
+    fn deliver(&self, packet: Packet, to: Sid) {
+        if let Err(errors) = self
+            .get_local()
+            .broadcast(packet, BroadcastOptions::new(to))
+        {
+            tracing::debug!(?errors, "a missed event could not be replayed");
+        }
     }
 }
 
@@ -114,19 +149,27 @@ impl CoreAdapter<Emitter> for NodeAdapter {
     type InitRes = ();
 
     fn new(state: &Self::State, local: CoreLocalAdapter<Emitter>) -> Self {
-        Self(match &state.0 {
+        let log = state.recoveries.get(local.path());
+        let kind = match &state.redis {
             None => Kind::Local(local),
             Some((ctr, link)) => {
                 Kind::Redis(Arc::new(CustomRedisAdapter::new(ctr, local)), link.clone())
             }
-        })
+        };
+        Self { kind, log }
     }
 
     fn init(self: Arc<Self>, on_success: impl FnOnce() + Send + 'static) {
+        if let Some(log) = &self.log {
+            log.own(self.get_local().server_id());
+            let deliver: Weak<dyn Deliver> =
+                Arc::downgrade(&(Arc::clone(&self) as Arc<dyn Deliver>));
+            log.attach(deliver);
+        }
         // The namespace serves this node's clients at once; its subscriptions follow (the link
         // resubscribes them anyway whenever Redis comes back).
         on_success();
-        if let Kind::Redis(adapter, link) = &self.0 {
+        if let Kind::Redis(adapter, link) = &self.kind {
             let (adapter, link) = (Arc::clone(adapter), link.clone());
             link.shared.mounting.send_modify(|n| *n += 1);
             tokio::spawn(async move {
@@ -139,14 +182,14 @@ impl CoreAdapter<Emitter> for NodeAdapter {
     }
 
     async fn close(&self) -> Result<(), Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(_) => Ok(()),
             Kind::Redis(adapter, _) => adapter.close().await,
         }
     }
 
     async fn server_count(&self) -> Result<u16, Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(_) => Ok(1),
             Kind::Redis(adapter, _) => adapter.server_count().await,
         }
@@ -157,9 +200,24 @@ impl CoreAdapter<Emitter> for NodeAdapter {
         packet: Packet,
         opts: BroadcastOptions,
     ) -> Result<(), BroadcastError> {
-        match &self.0 {
-            Kind::Local(local) => local.broadcast(packet, opts).map_err(BroadcastError::from),
-            Kind::Redis(adapter, _) => adapter.broadcast(packet, opts).await,
+        match (&self.kind, &self.log) {
+            (Kind::Local(local), None) => {
+                local.broadcast(packet, opts).map_err(BroadcastError::from)
+            }
+            (Kind::Redis(adapter, _), None) => adapter.broadcast(packet, opts).await,
+            // Numbered, kept and sent under the log's lock: a recovery replays it or the socket
+            // gets it live, exactly one of the two.
+            (Kind::Local(local), Some(log)) => log
+                .record(packet, &opts, |packet| {
+                    local.broadcast(packet, opts.clone())
+                })
+                .map_err(BroadcastError::from),
+            // Sent after the lock: a recovery at that moment may replay it and receive it live
+            // too; the offset lets the client drop the second.
+            (Kind::Redis(adapter, _), Some(log)) => {
+                let packet = log.record(packet, &opts, |packet| packet);
+                adapter.broadcast(packet, opts).await
+            }
         }
     }
 
@@ -169,7 +227,7 @@ impl CoreAdapter<Emitter> for NodeAdapter {
         opts: BroadcastOptions,
         timeout: Option<Duration>,
     ) -> Result<Self::AckStream, Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => Ok(Either::Left(
                 local.broadcast_with_ack(packet, opts, timeout).0,
             )),
@@ -182,7 +240,7 @@ impl CoreAdapter<Emitter> for NodeAdapter {
         opts: BroadcastOptions,
         rooms: impl RoomParam,
     ) -> Result<(), Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => {
                 local.add_sockets(opts, rooms);
                 Ok(())
@@ -196,7 +254,7 @@ impl CoreAdapter<Emitter> for NodeAdapter {
         opts: BroadcastOptions,
         rooms: impl RoomParam,
     ) -> Result<(), Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => {
                 local.del_sockets(opts, rooms);
                 Ok(())
@@ -206,7 +264,7 @@ impl CoreAdapter<Emitter> for NodeAdapter {
     }
 
     async fn disconnect_socket(&self, opts: BroadcastOptions) -> Result<(), BroadcastError> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => local
                 .disconnect_socket(opts)
                 .map_err(BroadcastError::Socket),
@@ -215,7 +273,7 @@ impl CoreAdapter<Emitter> for NodeAdapter {
     }
 
     async fn rooms(&self, opts: BroadcastOptions) -> Result<Vec<Room>, Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => Ok(local.rooms(opts).into_iter().collect()),
             Kind::Redis(adapter, _) => adapter.rooms(opts).await,
         }
@@ -225,14 +283,14 @@ impl CoreAdapter<Emitter> for NodeAdapter {
         &self,
         opts: BroadcastOptions,
     ) -> Result<Vec<RemoteSocketData>, Self::Error> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => Ok(local.fetch_sockets(opts)),
             Kind::Redis(adapter, _) => adapter.fetch_sockets(opts).await,
         }
     }
 
     fn get_local(&self) -> &CoreLocalAdapter<Emitter> {
-        match &self.0 {
+        match &self.kind {
             Kind::Local(local) => local,
             Kind::Redis(adapter, _) => adapter.get_local(),
         }
@@ -268,6 +326,8 @@ struct Shared {
     mounting: watch::Sender<usize>,
     /// `host:port`, for the log (never the password).
     target: String,
+    /// The recovery logs, whose namespaces' broadcasts from other nodes are numbered here.
+    recoveries: OnceLock<Arc<Recoveries>>,
 }
 
 impl RedisLink {
@@ -283,6 +343,7 @@ impl RedisLink {
             wake: Notify::new(),
             mounting: watch::Sender::new(0),
             target: client.get_connection_info().addr().to_string(),
+            recoveries: OnceLock::new(),
         });
         let on_push = Arc::downgrade(&shared);
         let config = ConnectionManagerConfig::new()
@@ -341,6 +402,7 @@ impl Shared {
                     tracing::warn!("unreadable message from Redis");
                     return;
                 };
+                let message = self.renumbered(&channel, message);
                 let routes = self.routes.read().unwrap_or_else(|e| e.into_inner());
                 if let Some(route) = routes.get(&channel)
                     && route.try_send((channel, message)).is_err()
@@ -351,6 +413,44 @@ impl Shared {
             PushKind::Disconnection => self.lost("connection closed"),
             _ => {}
         }
+    }
+
+    /// `message` on `channel`, with a broadcast of another node to a recoverable namespace
+    /// numbered and kept in this node's log, as this node's own are: a client of this node
+    /// tracks one sequence of offsets, and recovers what other nodes sent it too.
+    fn renumbered(&self, channel: &str, message: Vec<u8>) -> Vec<u8> {
+        let Some(recoveries) = self.recoveries.get() else {
+            return message;
+        };
+        // `<prefix>-request#<namespace>#`: a request to every node.
+        let Some(namespace) = channel
+            .strip_prefix(CHANNEL_PREFIX)
+            .and_then(|rest| rest.strip_prefix("-request#"))
+            .and_then(|rest| rest.strip_suffix('#'))
+        else {
+            return message;
+        };
+        let Some(log) = recoveries.get(namespace) else {
+            return message;
+        };
+        let Ok(request) = rmp_serde::from_slice::<RequestIn>(&message) else {
+            return message;
+        };
+        let (RequestTypeIn::Broadcast(packet), Some(opts)) = (request.r#type, request.opts) else {
+            return message;
+        };
+        if log.is_own(request.node_id) {
+            return message;
+        }
+        let packet = log.record(strip_offset(packet), &opts, |packet| packet);
+        let renumbered = RequestOut {
+            node_id: request.node_id,
+            id: request.id,
+            r#type: RequestTypeOut::Broadcast(&packet),
+            opts: Some(&opts),
+            ack_timeout: request.ack_timeout,
+        };
+        rmp_serde::to_vec(&renumbered).unwrap_or(message)
     }
 
     /// Records that Redis went away; logs only when it was up.

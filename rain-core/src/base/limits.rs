@@ -12,6 +12,11 @@
 //! | events one socket may send per second (sustained) | 50 | `RAIN_EVENT_RATE` |
 //! | events one socket may send in a burst | 100 | `RAIN_EVENT_BURST` |
 //! | idle time after which a socket is disconnected | 30 minutes | `RAIN_IDLE_TIMEOUT` (seconds, `0` = never) |
+//! | how long a disconnected socket may recover, for sockets without `recover` of their own | off | `RAIN_RECOVER_WINDOW` (seconds, `0` = off) |
+//! | events one recovering socket may have missed | 1,000 | `RAIN_RECOVERY_MAX_MISSED` |
+//! | bytes of events one recovering socket may have missed | 1 MiB | `RAIN_RECOVERY_MAX_MISSED_BYTES` |
+//! | events kept for recovery, per recoverable namespace | 10,000 | `RAIN_RECOVERY_BUFFER_EVENTS` |
+//! | bytes of events kept for recovery, per recoverable namespace | 16 MiB | `RAIN_RECOVERY_BUFFER_BYTES` |
 //!
 //! The event limits are per socket (one token bucket each; an `event_rate` of `0` sets none): an
 //! event over them is not handled, is acked `{ "error": "rate limit: ..." }` when the client asked
@@ -93,6 +98,18 @@ pub struct Limits {
     /// disconnected (up to an eighth of it later, at most 30 s); `None` keeps idle sockets
     /// forever.
     pub idle_timeout: Option<Duration>,
+    /// How long a disconnected socket may come back and recover what it missed (see
+    /// [`crate::recovery`]), for every socket that sets no `recover` of its own; `None`: no
+    /// recovery.
+    pub recover: Option<Duration>,
+    /// Events one socket may have missed and still recover; past it, its client connects fresh.
+    pub recovery_max_missed: usize,
+    /// Bytes of events one socket may have missed and still recover.
+    pub recovery_max_missed_bytes: usize,
+    /// Events kept for recovery per recoverable namespace; past it, the oldest go.
+    pub recovery_buffer_events: usize,
+    /// Bytes of events kept for recovery per recoverable namespace.
+    pub recovery_buffer_bytes: usize,
 }
 
 impl Default for Limits {
@@ -104,6 +121,11 @@ impl Default for Limits {
             event_rate: 50,
             event_burst: 100,
             idle_timeout: Some(Duration::from_secs(30 * 60)),
+            recover: None,
+            recovery_max_missed: 1_000,
+            recovery_max_missed_bytes: 1 << 20,
+            recovery_buffer_events: 10_000,
+            recovery_buffer_bytes: 16 << 20,
         }
     }
 }
@@ -143,6 +165,26 @@ impl Limits {
         let mut idle = limits.idle_timeout.map_or(0, |d| d.as_secs());
         env::read(&lookup, "RAIN_IDLE_TIMEOUT", NUMBER, &mut idle)?;
         limits.idle_timeout = (idle > 0).then(|| Duration::from_secs(idle));
+        let mut recover = limits.recover.map_or(0, |d| d.as_secs());
+        env::read(&lookup, "RAIN_RECOVER_WINDOW", NUMBER, &mut recover)?;
+        limits.recover = (recover > 0).then(|| Duration::from_secs(recover));
+        for (name, value) in [
+            ("RAIN_RECOVERY_MAX_MISSED", &mut limits.recovery_max_missed),
+            (
+                "RAIN_RECOVERY_MAX_MISSED_BYTES",
+                &mut limits.recovery_max_missed_bytes,
+            ),
+            (
+                "RAIN_RECOVERY_BUFFER_EVENTS",
+                &mut limits.recovery_buffer_events,
+            ),
+            (
+                "RAIN_RECOVERY_BUFFER_BYTES",
+                &mut limits.recovery_buffer_bytes,
+            ),
+        ] {
+            env::read(&lookup, name, NUMBER, value)?;
+        }
         Ok(limits)
     }
 }

@@ -14,5 +14,6 @@ pub mod engine;
 pub(crate) mod env;
 pub mod limits;
 pub mod metrics;
+pub mod recovery;
 pub mod shutdown;
 pub(crate) mod typescript;

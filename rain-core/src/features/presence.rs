@@ -42,10 +42,10 @@
 //! socket.on("rain:presence", ({ joined, left }) => { /* ... */ });
 //! ```
 //!
-//! A socket leaves when it disconnects. Rain sets the socket's disconnect handler for this; a
-//! handler may set its own (`socket.on_disconnect`), which replaces Rain's: the leave is then
-//! announced once the socket is dropped, that is, when no task holds a [`SocketRef`] to it any
-//! more.
+//! A socket leaves when it disconnects, whether or not a handler sets its own disconnect handler
+//! with [`SocketRef::on_disconnect`](crate::SocketRef::on_disconnect). (One set through
+//! socketioxide's own `on_disconnect` replaces Rain's: the leave is then announced once the
+//! socket is dropped, that is, when no task holds a [`SocketRef`] to it any more.)
 
 use std::{
     convert::Infallible,
@@ -277,11 +277,15 @@ impl FromConnectParts<Adapter> for Presence {
             announced: AtomicBool::new(false),
         }));
         s.extensions.insert(departure.clone());
-        s.on_disconnect(async move |socket: SocketRef| {
-            if departure.0.first() {
-                departure.0.presence.leave(socket.id.as_str()).await;
-            }
-        });
+        crate::socket::departure::add(
+            s,
+            Box::new(move |socket, _| {
+                let sid = socket.id.to_string();
+                if departure.0.first() {
+                    tokio::spawn(async move { departure.0.presence.leave(&sid).await });
+                }
+            }),
+        );
         let asked = presence.clone();
         crate::socket::on::on_unrouted(s, EVENT, async move |socket: SocketRef, ack: AckSender| {
             socket.join(WATCHERS);

@@ -14,10 +14,15 @@ use super::{
     settings::ShownLimits,
 };
 use crate::{
-    base::{adapter::SocketIo, limits::Limits},
+    base::{
+        adapter::SocketIo,
+        limits::Limits,
+        recovery::{Recoveries, RecoverySettings},
+    },
     socket::{
         config::SocketConfig,
         mount::{Mount, ReadHandshake},
+        recover::Owner,
     },
 };
 
@@ -153,24 +158,50 @@ impl Socket {
     }
 
     /// Mounts the socket on `io` under the app's `limits` (with the socket's own settings in
-    /// their place), reading each handshake with `read_handshake` before the socket's guards run.
-    pub(crate) fn mount(&self, io: &SocketIo, limits: &Limits, read_handshake: ReadHandshake) {
+    /// their place), as `mounting` says.
+    pub(crate) fn mount(&self, io: &SocketIo, limits: &Limits, mounting: &Mounting<'_>) {
         // Resolved once here: each event reads only the socket's own rate bucket.
         let limits = self.registration.settings.limits(limits);
+        let recovery = limits.recover.map(|window| {
+            let settings = RecoverySettings {
+                window,
+                heartbeat: mounting.heartbeat,
+                max_missed: limits.recovery_max_missed,
+                max_missed_bytes: limits.recovery_max_missed_bytes,
+                buffer_events: limits.recovery_buffer_events,
+                buffer_bytes: limits.recovery_buffer_bytes,
+            };
+            mounting.recoveries.add(&self.namespace, settings)
+        });
         let config = SocketConfig::new(
             self.module_id.clone(),
             self.registration.name,
             self.registration.guards,
             self.registration.event_guards,
             &limits,
+            recovery,
         );
         let mount = Mount {
             namespace: self.namespace.clone(),
             config: std::sync::Arc::new(config),
-            read_handshake,
+            read_handshake: mounting.read_handshake,
+            owner: mounting.owner,
         };
         (self.registration.mount)(io, mount);
     }
+}
+
+/// What mounting every socket of an app shares: how a handshake's session is read, who a client
+/// is for a recovery, and the recovery logs with the heartbeat they wait out.
+pub(crate) struct Mounting<'a> {
+    /// Reads each handshake before the socket's guards run.
+    pub(crate) read_handshake: ReadHandshake,
+    /// Who a socket's client is, for a recovery.
+    pub(crate) owner: Owner,
+    /// Where a recoverable socket's log goes, for its namespace's adapter to find.
+    pub(crate) recoveries: &'a Recoveries,
+    /// The ping interval plus the ping timeout.
+    pub(crate) heartbeat: std::time::Duration,
 }
 
 /// Every component and socket of the app, sorted by module id and socket name.

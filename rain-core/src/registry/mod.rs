@@ -8,7 +8,7 @@
 //! declarations, when it has them, are data here too; the typed socket API is built on them. So is
 //! what a socket sets for itself over the app's limits (`settings`), resolved when it is mounted.
 
-mod discover;
+pub(crate) mod discover;
 mod error;
 pub(crate) mod events;
 pub(crate) mod names;

@@ -1,5 +1,6 @@
 //! What one `#[websocket]` sets for its own sockets over the app's settings: its event rate, its
-//! burst and its idle timeout (`#[websocket("cursor", event_rate = 120, idle_timeout = "10m")]`).
+//! burst, its idle timeout and its recovery window
+//! (`#[websocket("cursor", event_rate = 120, idle_timeout = "10m", recover = "2m")]`).
 //!
 //! A registration carries them as one constant [`SocketSettings`], every field of which may be
 //! left to the app. A registration written by hand (a test's) says `SocketSettings::APP`, or names
@@ -25,6 +26,8 @@ pub struct SocketSettings {
     pub event_burst: Option<u32>,
     /// `idle_timeout = "10m"` (`Some(Some(..))`) or `"never"` (`Some(None)`).
     pub idle_timeout: Option<Option<Duration>>,
+    /// `recover = "2m"` (`Some(Some(..))`) or `"never"` (`Some(None)`).
+    pub recover: Option<Option<Duration>>,
 }
 
 impl SocketSettings {
@@ -33,6 +36,7 @@ impl SocketSettings {
         event_rate: None,
         event_burst: None,
         idle_timeout: None,
+        recover: None,
     };
 
     /// The limits of the socket: `app`'s, with the socket's own settings in their place.
@@ -46,6 +50,9 @@ impl SocketSettings {
         }
         if let Some(idle) = self.idle_timeout {
             limits.idle_timeout = idle;
+        }
+        if let Some(recover) = self.recover {
+            limits.recover = recover;
         }
         limits
     }
@@ -63,6 +70,12 @@ impl SocketSettings {
                     .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                 self.idle_timeout.is_some(),
             ),
+            recover_ms: Shown::of(
+                limits
+                    .recover
+                    .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+                self.recover.is_some(),
+            ),
         }
     }
 }
@@ -77,6 +90,8 @@ pub(crate) struct ShownLimits {
     pub(crate) event_burst: Shown<u32>,
     /// Milliseconds without an event before a disconnect; `null`: never.
     pub(crate) idle_timeout_ms: Shown<Option<u64>>,
+    /// Milliseconds a disconnected socket may recover within; `null`: not recoverable.
+    pub(crate) recover_ms: Shown<Option<u64>>,
 }
 
 /// One limit in effect: `{ "value": 120, "from": "socket" }`.
@@ -136,6 +151,7 @@ mod tests {
                 "eventRate": { "value": 50, "from": "app" },
                 "eventBurst": { "value": 240, "from": "socket" },
                 "idleTimeoutMs": { "value": 600_000, "from": "socket" },
+                "recoverMs": { "value": null, "from": "app" },
             })
         );
         let never = SocketSettings {

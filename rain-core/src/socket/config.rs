@@ -8,7 +8,7 @@ use super::{
     panic::{INTERNAL_ERROR, panic_message},
     rate::Rate,
 };
-use crate::base::limits::Limits;
+use crate::base::{limits::Limits, recovery::Log};
 
 /// What every socket of one `#[websocket]` shares: who it is, its guards and its limits.
 #[derive(Debug)]
@@ -22,6 +22,8 @@ pub(crate) struct SocketConfig {
     pub(super) idle: Option<Arc<IdleWatch>>,
     /// How many events are held while the connect handler runs: the burst.
     pub(super) hold_cap: usize,
+    /// The namespace's recovery log, when its sockets are recoverable.
+    pub(super) recovery: Option<Arc<Log>>,
 }
 
 impl SocketConfig {
@@ -32,6 +34,7 @@ impl SocketConfig {
         connect_guards: &'static [Guard],
         event_guards: &'static [Guard],
         limits: &Limits,
+        recovery: Option<Arc<Log>>,
     ) -> Self {
         Self {
             idle: limits.idle_timeout.map(|timeout| {
@@ -51,6 +54,7 @@ impl SocketConfig {
                 burst: f64::from(limits.event_burst.max(1)),
             }),
             hold_cap: usize::try_from(limits.event_burst.max(1)).unwrap_or(usize::MAX),
+            recovery,
         }
     }
 
@@ -64,6 +68,7 @@ impl SocketConfig {
             rate: None,
             idle: None,
             hold_cap: 0,
+            recovery: None,
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub(crate) mod config;
 pub(crate) mod connect;
+pub(crate) mod departure;
 pub(crate) mod early;
 pub mod guard;
 pub(crate) mod handler;
@@ -19,5 +20,6 @@ pub(crate) mod on;
 pub(crate) mod panic;
 pub(crate) mod pipeline;
 pub(crate) mod rate;
+pub(crate) mod recover;
 pub(crate) mod socket_ref;
 pub(crate) mod state;

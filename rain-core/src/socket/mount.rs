@@ -11,12 +11,15 @@ use socketioxide::{
 use super::{
     config::SocketConfig,
     connect::{Inline, SocketHandler},
+    departure,
+    recover::{self, Owner},
     socket_ref::SocketRef,
     state::SocketState,
 };
 use crate::base::{
     adapter::{Adapter, SocketIo},
     metrics,
+    recovery::Log,
 };
 
 /// Where and how one socket is mounted: its namespace and its configuration.
@@ -27,6 +30,8 @@ pub struct Mount {
     pub(crate) namespace: String,
     pub(crate) config: Arc<SocketConfig>,
     pub(crate) read_handshake: ReadHandshake,
+    /// Who a socket's client is, for a recovery: a session changed recovers nothing.
+    pub(crate) owner: Owner,
 }
 
 /// Reads what a socket's handshake carries, before its guards run (the app reads the session
@@ -71,7 +76,9 @@ fn mount_erased(io: &SocketIo, mount: Mount, handler: Erased) {
         namespace,
         config,
         read_handshake,
+        owner,
     } = mount;
+    let recovery = config.recovery.clone().map(|log| (log, owner));
     let admit = move |socket: SocketRef| {
         let admitted = SocketState::attach(&config, &socket);
         async move { admitted }
@@ -79,6 +86,7 @@ fn mount_erased(io: &SocketIo, mount: Mount, handler: Erased) {
     // The guards run first: a refused connection is neither counted as opened nor traced.
     let observed = Observed {
         handler: Inline(handler, PhantomData),
+        recovery,
         marker: PhantomData,
     };
     // Added last, so that it runs first: guards and handlers find the session read.
@@ -101,9 +109,11 @@ impl SocketHandler<Erased> for Erased {
     }
 }
 
-/// A socket's connect handler, with each connection counted and its call in a `connect` span.
+/// A socket's connect handler, with each connection counted and its call in a `connect` span;
+/// on a recoverable socket, after the recovery ([`recover::connect`]).
 struct Observed<H, T> {
     handler: H,
+    recovery: Option<(Arc<Log>, Owner)>,
     marker: PhantomData<fn() -> T>,
 }
 
@@ -111,6 +121,7 @@ impl<H: Clone, T> Clone for Observed<H, T> {
     fn clone(&self) -> Self {
         Self {
             handler: self.handler.clone(),
+            recovery: self.recovery.clone(),
             marker: PhantomData,
         }
     }
@@ -124,6 +135,13 @@ where
     fn call(&self, socket: Arc<Socket<Adapter>>, auth: Option<Value>) {
         let span = metrics::connection_opened(&socket, &auth);
         let _in_span = span.enter();
+        departure::add(
+            &socket,
+            Box::new(|socket, reason| metrics::connection_closed(socket, reason)),
+        );
+        if let Some((log, owner)) = &self.recovery {
+            recover::connect(&socket, &auth, log, *owner);
+        }
         self.handler.call(socket, auth);
     }
 

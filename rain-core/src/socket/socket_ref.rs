@@ -4,15 +4,20 @@
 //! `ns()`, `extensions`, ...) with one difference: [`SocketRef::on`](crate::SocketRef::on) (in [`super::on`]) routes
 //! every event through Rain's pipeline, and [`SocketRef::emit`] counts what it sends.
 
-use std::{borrow::Cow, fmt, sync::Arc};
+use std::{
+    borrow::Cow,
+    fmt,
+    sync::Arc,
+    task::{Context, Poll, Waker},
+};
 
 use socketioxide::{
-    SendError, SocketError,
-    handler::{FromConnectParts, FromDisconnectParts, FromMessageParts, Value},
+    BroadcastError, SendError, SocketError,
+    handler::{DisconnectHandler, FromConnectParts, FromDisconnectParts, FromMessageParts, Value},
     socket::{DisconnectReason, Socket},
 };
 
-use super::{handler::EventHandler, on};
+use super::{departure, handler::EventHandler, on, recover::Recovery};
 use crate::base::{adapter::Adapter, metrics};
 
 /// A connected socket, as handlers receive it.
@@ -73,7 +78,7 @@ impl SocketRef {
         data: &T,
     ) -> Result<(), SendError> {
         let event = event.as_ref();
-        let sent = self.0.emit(event, data);
+        let sent = self.send(event, data);
         if sent.is_ok() {
             metrics::event_emitted(&self.0, event.to_owned());
         }
@@ -87,11 +92,52 @@ impl SocketRef {
         event: &'static str,
         data: &T,
     ) -> Result<(), SendError> {
-        let sent = self.0.emit(event, data);
+        let sent = self.send(event, data);
         if sent.is_ok() {
             metrics::static_event_emitted(&self.0, event);
         }
         sent
+    }
+
+    /// Sends `event` to this client: straight to it, or, on a recoverable socket, through the
+    /// namespace's adapter, which numbers and keeps it for a recovery.
+    fn send<T: ?Sized + serde::Serialize>(&self, event: &str, data: &T) -> Result<(), SendError> {
+        if self.0.extensions.get::<Recovery>().is_none() {
+            return self.0.emit(event, data);
+        }
+        // Sent to this socket alone, from this node: the adapter answers at once (it awaits
+        // Redis only for what goes to other nodes). Kept even when the socket is gone, like
+        // Socket.IO's: its client may come back for it.
+        let sending = self.0.local().emit(event, data);
+        let mut sending = std::pin::pin!(sending);
+        let mut cx = Context::from_waker(Waker::noop());
+        match sending.as_mut().poll(&mut cx) {
+            Poll::Ready(Ok(())) => Ok(()),
+            Poll::Ready(Err(BroadcastError::Serialize(error))) => Err(SendError::Serialize(error)),
+            Poll::Ready(Err(BroadcastError::Socket(mut errors))) => Err(SendError::Socket(
+                errors.pop().unwrap_or(SocketError::Closed),
+            )),
+            Poll::Ready(Err(error)) => {
+                tracing::debug!(%error, "event not sent");
+                Err(SendError::Socket(SocketError::Closed))
+            }
+            Poll::Pending => {
+                tracing::warn!(sid = %self.0.id, event, "event to a recoverable socket not sent at once: dropped");
+                Err(SendError::Socket(SocketError::Closed))
+            }
+        }
+    }
+
+    /// Calls `handler` when the socket disconnects, as socketioxide's `on_disconnect` does
+    /// (which this method replaces): after Rain's own steps (the close counted, the socket
+    /// parked for recovery, a presence left), which setting a handler does not replace. A
+    /// second call replaces the first handler.
+    pub fn on_disconnect<C, T>(&self, handler: C)
+    where
+        C: DisconnectHandler<Adapter, T> + Send + Sync + 'static,
+        T: Send + Sync + 'static,
+    {
+        departure::set_app(&self.0, handler);
     }
 
     /// Disconnects the socket from its namespace; the client sees `disconnect` with the reason
@@ -168,5 +214,41 @@ impl FromDisconnectParts<Adapter> for SocketRef {
         _: DisconnectReason,
     ) -> Result<Self, Self::Error> {
         Ok(Self::from_arc(s))
+    }
+}
+
+impl SocketRef {
+    /// Whether this socket recovered a socket of the same client that disconnected within its
+    /// `recover` window: its rooms are back and the events it missed were sent before its
+    /// connect handler ran. `false` for a socket that is not recoverable, or connected fresh.
+    pub fn recovered(&self) -> bool {
+        self.arc()
+            .extensions
+            .get::<Recovery>()
+            .is_some_and(|r| r.recovered())
+    }
+
+    /// Copies the `T` that the socket this one recovered kept in its extensions into this
+    /// socket's, and returns it; `None` when this socket did not recover or the other kept none.
+    ///
+    /// socketioxide's extensions cannot be listed, so a recovered socket gets back its rooms
+    /// alone; a handler brings back the data it keeps this way:
+    ///
+    /// ```
+    /// # use rain_core::prelude::*;
+    /// #[derive(Clone)]
+    /// struct Nickname(String);
+    ///
+    /// async fn room(socket: SocketRef) {
+    ///     if socket.recover::<Nickname>().is_none() {
+    ///         socket.extensions.insert(Nickname("guest".into()));
+    ///     }
+    /// }
+    /// ```
+    pub fn recover<T: Clone + Send + Sync + 'static>(&self) -> Option<T> {
+        let previous = self.arc().extensions.get::<Recovery>()?.previous()?;
+        let value = previous.extensions.get::<T>()?;
+        self.arc().extensions.insert(value.clone());
+        Some(value)
     }
 }

@@ -114,8 +114,8 @@ mod http;
 mod socket;
 
 pub use guards::{require_session, require_user};
-pub(crate) use socket::read;
 pub use socket::{MaybeUser, ReadSession, of};
+pub(crate) use socket::{owner, read};
 
 /// The part of a Socket.IO `auth` payload that sessions read.
 #[derive(Deserialize)]

@@ -54,6 +54,12 @@ pub(crate) fn read(socket: &Arc<Socket<Adapter>>, auth: &Option<Payload>) {
     }
 }
 
+/// Who a socket's client is, for a recovery: its session's id, which changes when the user logs
+/// in or out; `None` without a session.
+pub(crate) fn owner(socket: &Socket<Adapter>) -> Option<String> {
+    of(socket).ok().map(|session| session.id().to_owned())
+}
+
 /// The session of a connected socket, or why it has none. An expiry passed since it connected
 /// counts.
 pub fn of(socket: &Socket<Adapter>) -> Result<Session, SessionError> {

@@ -97,6 +97,7 @@ namespace: string, };
  * included, on every node, signed with the sender's name when logged in, and acks the sender
  * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
  * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+ * Recoverable for 2 minutes: a client back within them gets the messages it missed.
  */
 export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -141,6 +142,7 @@ export declare const chat: {
      * included, on every node, signed with the sender's name when logged in, and acks the sender
      * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
      * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+     * Recoverable for 2 minutes: a client back within them gets the messages it missed.
      */
     room(): ChatRoom;
 };

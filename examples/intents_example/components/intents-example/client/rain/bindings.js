@@ -20,6 +20,7 @@ export const chat = Object.freeze({
      * included, on every node, signed with the sender's name when logged in, and acks the sender
      * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
      * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+     * Recoverable for 2 minutes: a client back within them gets the messages it missed.
      */
     room: () => getWebSocket("chat-1.0", "room"),
 });
