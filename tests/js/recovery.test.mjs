@@ -354,3 +354,57 @@ async function until(condition) {
         await new Promise((resolve) => setTimeout(resolve, 10));
     }
 }
+
+describe("a reconnect storm", () => {
+    const CLIENTS = Number(process.env.RAIN_STORM_CLIENTS ?? 2_000);
+    const LASTING = "/recovery-1.0/lasting";
+
+    test(`${CLIENTS} recoverable clients cut at once all recover what they missed`, { timeout: 240_000 }, async () => {
+        const stormed = await start({ env: { RAIN_MAX_CONNECTIONS_PER_CLIENT: String(CLIENTS * 3) } });
+        const stormProxy = await startProxy(stormed.port);
+        try {
+            const cut = Array.from({ length: CLIENTS }, () => {
+                const client = recoveringClient(stormProxy.url, LASTING, {});
+                client.said = [];
+                client.socket.on("said", (n) => client.said.push(n));
+                return client;
+            });
+            // Connected and in the room, 200 at a time (the proxy and the server take them all).
+            for (let i = 0; i < CLIENTS; i += 200) {
+                await Promise.all(
+                    cut.slice(i, i + 200).map(async (client) => {
+                        if (!client.socket.connected) await connects(client.socket);
+                        assert.equal(await client.socket.emitWithAck("join", "storm"), true);
+                    }),
+                );
+            }
+            const other = io(stormed.url + LASTING, { transports: ["websocket"], forceNew: true });
+            clients.push(other);
+            await next(other, "connect");
+            const started = Date.now();
+            stormProxy.cut(1_000);
+            for (let n = 1; n <= 5; n++) {
+                assert.equal(await other.emitWithAck("say", { room: "storm", n }), true);
+            }
+            const deadline = Date.now() + 120_000;
+            const done = () => cut.every((c) => c.announcements.length === 2 && c.said.length === 5);
+            while (!done()) {
+                if (Date.now() > deadline) {
+                    const back = cut.filter((c) => c.announcements.length === 2).length;
+                    throw new Error(`${back} of ${CLIENTS} came back in time`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            console.log(`# ${CLIENTS} clients recovered ${Date.now() - started} ms after the cut`);
+            const failed = cut.filter((c) => !c.announcements[1].recovered);
+            assert.deepEqual(failed.map((c) => c.announcements[1].reason).slice(0, 3), []);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            const wrong = cut.filter((c) => c.said.join() !== "1,2,3,4,5");
+            assert.equal(wrong.length, 0, wrong.slice(0, 3).map((c) => c.said.join()).join(" | "));
+            for (const client of cut) client.socket.disconnect();
+            other.disconnect();
+        } finally {
+            await stormProxy.close();
+        }
+    });
+});

@@ -1,5 +1,5 @@
-//! Recoverable sockets: a room socket with a window of 3 s and one of 300 ms, for the recovery
-//! tests (a proxy cuts their connections).
+//! Recoverable sockets: a room socket with a window of 3 s, one of 300 ms and one of a minute,
+//! for the recovery tests (a proxy cuts their connections).
 
 use rain_core::prelude::*;
 
@@ -16,6 +16,12 @@ mod recoverable {
     /// The same room, recoverable for 300 ms only.
     #[websocket("brief", recover = "300ms")]
     async fn brief(socket: SocketRef) {
+        serve(&socket);
+    }
+
+    /// The same room, recoverable for a minute: the reconnect storm's.
+    #[websocket("lasting", recover = "1m")]
+    async fn lasting(socket: SocketRef) {
         serve(&socket);
     }
 

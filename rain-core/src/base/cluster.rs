@@ -50,7 +50,7 @@ use socketioxide_core::{
     adapter::{
         BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, RemoteSocketData, Room,
         RoomParam,
-        errors::BroadcastError,
+        errors::{BroadcastError, SocketError},
         remote_packet::{RequestIn, RequestOut, RequestTypeIn, RequestTypeOut},
     },
     packet::Packet,
@@ -126,6 +126,18 @@ impl AdapterState {
     /// exists.
     pub(crate) fn recoveries(&self) -> Arc<Recoveries> {
         Arc::clone(&self.recoveries)
+    }
+}
+
+/// `Ok` when every socket a send failed for had closed: its client recovers what was sent.
+fn kept_for_recovery(errors: Vec<SocketError>) -> Result<(), Vec<SocketError>> {
+    if errors
+        .iter()
+        .all(|error| matches!(error, SocketError::Closed))
+    {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
@@ -207,16 +219,23 @@ impl CoreAdapter<Emitter> for NodeAdapter {
             (Kind::Redis(adapter, _), None) => adapter.broadcast(packet, opts).await,
             // Numbered, kept and sent under the log's lock: a recovery replays it or the socket
             // gets it live, exactly one of the two.
+            // A socket closed meanwhile gets it when it recovers: not a failure.
             (Kind::Local(local), Some(log)) => log
                 .record(packet, &opts, |packet| {
                     local.broadcast(packet, opts.clone())
                 })
+                .or_else(kept_for_recovery)
                 .map_err(BroadcastError::from),
             // Sent after the lock: a recovery at that moment may replay it and receive it live
             // too; the offset lets the client drop the second.
             (Kind::Redis(adapter, _), Some(log)) => {
                 let packet = log.record(packet, &opts, |packet| packet);
-                adapter.broadcast(packet, opts).await
+                match adapter.broadcast(packet, opts).await {
+                    Err(BroadcastError::Socket(errors)) => {
+                        kept_for_recovery(errors).map_err(BroadcastError::Socket)
+                    }
+                    sent => sent,
+                }
             }
         }
     }

@@ -99,7 +99,10 @@ use std::{
     any::Any,
     collections::{HashMap, VecDeque},
     fmt::Write as _,
-    sync::{Arc, Mutex, OnceLock, RwLock, Weak},
+    sync::{
+        Arc, Mutex, OnceLock, RwLock, Weak,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -140,9 +143,20 @@ pub(crate) trait Deliver: Send + Sync {
 #[derive(Default)]
 pub(crate) struct Recoveries(RwLock<HashMap<String, Arc<Log>>>);
 
+/// Whether any app of this process has a recoverable socket: until one does, a direct emit does
+/// not even look for a socket's recovery.
+static ANY: AtomicBool = AtomicBool::new(false);
+
+/// Whether a socket may be recoverable at all, in this process.
+#[inline]
+pub(crate) fn any() -> bool {
+    ANY.load(Ordering::Relaxed)
+}
+
 impl Recoveries {
     /// The log of `namespace`, made with `settings` on first call.
     pub(crate) fn add(&self, namespace: &str, settings: RecoverySettings) -> Arc<Log> {
+        ANY.store(true, Ordering::Relaxed);
         let mut logs = self.0.write().unwrap_or_else(|e| e.into_inner());
         Arc::clone(
             logs.entry(namespace.to_owned())

@@ -18,7 +18,7 @@ use socketioxide::{
 };
 
 use super::{departure, handler::EventHandler, on, recover::Recovery};
-use crate::base::{adapter::Adapter, metrics};
+use crate::base::{adapter::Adapter, metrics, recovery};
 
 /// A connected socket, as handlers receive it.
 ///
@@ -102,7 +102,7 @@ impl SocketRef {
     /// Sends `event` to this client: straight to it, or, on a recoverable socket, through the
     /// namespace's adapter, which numbers and keeps it for a recovery.
     fn send<T: ?Sized + serde::Serialize>(&self, event: &str, data: &T) -> Result<(), SendError> {
-        if self.0.extensions.get::<Recovery>().is_none() {
+        if !recovery::any() || self.0.extensions.get::<Recovery>().is_none() {
             return self.0.emit(event, data);
         }
         // Sent to this socket alone, from this node: the adapter answers at once (it awaits
