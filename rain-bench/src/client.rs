@@ -82,18 +82,26 @@ impl Client {
         self.send(packet).await
     }
 
-    /// Waits for the next event of the namespace and checks it is exactly `event` with `payload`.
+    /// Waits for the next event of the namespace and checks it is exactly `event` with `payload`
+    /// (on a recoverable socket: after its `rain:recovery` announcement, with an offset last).
     pub(crate) async fn expect(&mut self, event: &str, payload: &str) -> Result<(), Failure> {
-        let text = self.next_text().await?;
+        let mut text = self.next_text().await?;
+        let announcement = format!("{}[\"rain:recovery\",", self.event_prefix);
+        if text.starts_with(&announcement) {
+            text = self.next_text().await?;
+        }
         let body = text
             .strip_prefix(self.event_prefix.as_str())
             .ok_or_else(|| format!("expected an event packet, got {text:?}"))?;
-        let matches = body
+        let args = body
             .strip_prefix("[\"")
             .and_then(|rest| rest.strip_prefix(event))
             .and_then(|rest| rest.strip_prefix("\","))
-            .and_then(|rest| rest.strip_suffix(']'))
-            == Some(payload);
+            .and_then(|rest| rest.strip_suffix(']'));
+        let without_offset = args
+            .and_then(|args| args.strip_suffix('"'))
+            .and_then(|args| args.rfind(",\"").map(|comma| &args[..comma]));
+        let matches = args == Some(payload) || without_offset == Some(payload);
         if matches {
             Ok(())
         } else {

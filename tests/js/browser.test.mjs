@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { binary, startServer } from "./support/server.mjs";
 import { launch, openPage } from "./support/browser.mjs";
 import { startRedis } from "./support/redis.mjs";
+import { startProxy } from "./support/proxy.mjs";
+import { io } from "socket.io-client";
 
 let server;
 let testServer;
@@ -284,4 +286,37 @@ test("logging in through the chat's form: the chat shows the name, and messages 
     await who.filter({ hasText: "Not logged in." }).waitFor({ timeout: 10_000 });
     assert.deepEqual(problems, []);
     await page.close();
+});
+
+test("the chat page recovers the 20 messages sent while its connection was cut, once each, in order", async () => {
+    const proxy = await startProxy(server.port);
+    try {
+        const tab = await openPage(browser.context, proxy.url + "/chat-1.0/index");
+        await controllersStarted(tab.page);
+        const sender = io(server.url + "/chat-1.0/room", { transports: ["websocket"], forceNew: true });
+        await new Promise((resolve) => sender.once("connect", resolve));
+        const log = tab.page.locator(".chat [data-itemid='log'] li");
+        sender.emit("message", { text: "before the cut" });
+        await log.filter({ hasText: "before the cut" }).waitFor({ timeout: 10_000 });
+        proxy.cut(2_000);
+        await tab.page.locator(".chat [data-itemid='connection']", { hasText: "Connection lost" }).waitFor({ timeout: 10_000 });
+        for (let n = 1; n <= 20; n++) {
+            await sender.emitWithAck("message", { text: `away ${n}` });
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await tab.page
+            .locator(".chat [data-itemid='connection']", { hasText: "Reconnected: nothing was missed." })
+            .waitFor({ timeout: 15_000 });
+        await log.filter({ hasText: "away 20" }).waitFor({ timeout: 10_000 });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const texts = (await log.allTextContents()).filter((t) => t.startsWith("away "));
+        assert.deepEqual(texts, Array.from({ length: 20 }, (_, i) => `away ${i + 1}`));
+        assert.ok(proxy.connections >= 2, "the page connected again through the proxy");
+        // Connections refused during the cut are logged by the browser; nothing else may go wrong.
+        assert.deepEqual(tab.problems.filter((p) => p.startsWith("page error")), []);
+        sender.disconnect();
+        await tab.page.close();
+    } finally {
+        await proxy.close();
+    }
 });

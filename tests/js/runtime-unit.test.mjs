@@ -1,4 +1,5 @@
-// Unit tests of the browser runtime: wire codecs, backoff, component registry, messaging.
+// Unit tests of the browser runtime: wire codecs, backoff, a socket's connection state recovery
+// and its acks at a drop (on a stand-in manager), component registry, messaging.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -14,7 +15,7 @@ const {
     encodeEnginePacket,
     encodePayload,
 } = await runtimeModule("protocol.js");
-const { backoff } = await runtimeModule("socket.js");
+const { Socket, backoff } = await runtimeModule("socket.js");
 const { Registry } = await runtimeModule("components.js");
 const { Messaging } = await runtimeModule("messaging.js");
 
@@ -251,6 +252,242 @@ describe("reconnection backoff", () => {
     });
 });
 
+/**
+ * A socket on a stand-in for its manager, always open, which records the packets the socket
+ * sends; `receive` hands the socket a packet from the server, `reconnect` closes the connection
+ * and opens another (the socket sends its CONNECT).
+ */
+function standIn(options) {
+    const sent = [];
+    const io = {
+        engine: {},
+        options: { maxAttachments: 64 },
+        _activate: (socket) => socket._onOpen(),
+        _deactivate: () => {},
+        _packet: (packet) => sent.push(packet),
+    };
+    const socket = new Socket(io, "/", options);
+    const receive = (type, data, id) => socket._onPacket({ type, nsp: "/", data, id });
+    const reconnect = (reason = "transport close") => {
+        socket._onClose(reason);
+        socket._onOpen();
+    };
+    return { socket, sent, receive, reconnect };
+}
+
+/** Every `event` of `socket`, as argument lists. */
+function record(socket, event) {
+    const got = [];
+    socket.on(event, (...args) => got.push(args));
+    return got;
+}
+
+describe("connection state recovery", () => {
+    const { CONNECT, DISCONNECT, EVENT } = PacketType;
+    const ANNOUNCEMENT = "rain:recovery";
+
+    test("from a Socket.IO server: the pid of its CONNECT answer and the last offset go back in the next CONNECT", () => {
+        const { socket, sent, receive, reconnect } = standIn();
+        assert.equal(socket.recovered, false);
+        const got = record(socket, "n");
+        socket.connect();
+        assert.deepEqual(sent, ["0"], "a first CONNECT asks nothing");
+        receive(CONNECT, { sid: "a", pid: "p1" });
+        assert.equal(socket.connected, true);
+        assert.equal(socket.recovered, false);
+        receive(EVENT, ["n", 1, "o1"]);
+        receive(EVENT, ["n", 2, "o2"], 7); // asks for an ack: no offset
+        receive(EVENT, ["n", 3]); // its last argument is no string
+        assert.deepEqual(got[0], [1, "o1"], "listeners get the offset, as from socket.io-client");
+        assert.deepEqual(got[1].slice(0, 2), [2, "o2"]);
+        assert.deepEqual(got[2], [3]);
+
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p1","offset":"o1"}');
+        receive(CONNECT, { sid: "b", pid: "p1" });
+        assert.equal(socket.recovered, true);
+        assert.equal(socket.recoveryFailure, null);
+        assert.equal(socket.id, "b");
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p1","offset":"o1"}');
+        receive(CONNECT, { sid: "c", pid: "p2" });
+        assert.equal(socket.recovered, false, "another pid: a fresh session");
+        receive(EVENT, ["n", 4, "o4"]);
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p2","offset":"o4"}');
+        receive(CONNECT, { sid: "d" });
+        assert.equal(socket.recovered, false, "a server without recovery");
+        receive(EVENT, ["n", 5, "o5"]);
+        reconnect();
+        assert.equal(sent.at(-1), "0", "nothing to recover from a server without recovery");
+    });
+
+    test("from a Rain server: connected only at the announcement; offsets taken off, duplicates dropped", () => {
+        const { socket, sent, receive, reconnect } = standIn({ recover: true });
+        const connects = [];
+        socket.on("connect", () => connects.push([socket.recovered, socket.recoveryFailure]));
+        const got = record(socket, "n");
+        const announcements = record(socket, ANNOUNCEMENT);
+        socket.connect();
+        socket.emit("early", 1);
+        receive(CONNECT, { sid: "a" });
+        assert.equal(socket.connected, false);
+        assert.equal(socket.id, undefined);
+        assert.deepEqual(connects, []);
+        assert.deepEqual(sent, ["0"], "the emit waits for the announcement");
+
+        receive(EVENT, [ANNOUNCEMENT, { pid: "p1", recovered: false, offset: "0000000a-5" }]);
+        assert.equal(socket.connected, true);
+        assert.equal(socket.id, "a");
+        assert.deepEqual(connects, [[false, null]]);
+        assert.deepEqual(sent, ["0", '2["early",1]']);
+
+        receive(EVENT, ["n", 1, "0000000a-6"]);
+        receive(EVENT, ["n", 1, "0000000a-6"]); // the same again: replayed, then live
+        receive(EVENT, ["n", 0, "0000000a-5"]); // the announcement's offset: already had
+        receive(EVENT, ["n", 2, "0000000b-1"]); // another epoch
+        receive(EVENT, ["n", 3, "0000000b-20000000000000"]); // 2 ** 53
+        receive(EVENT, ["n", 4, "0000000b-20000000000001"]); // past what a Number tells apart
+        receive(EVENT, ["n", 5, "0000000b-20000000000001"]);
+        receive(EVENT, ["n", 6, "not an offset"]);
+        receive(EVENT, ["n", 7, "0000000B-1"]);
+        receive(EVENT, ["n", 8, "0000000b-1"], 3); // asks for an ack: no offset
+        receive(EVENT, ["n"]);
+        receive(EVENT, [ANNOUNCEMENT, { pid: "p9", recovered: true, offset: "0000000f-0" }]);
+        assert.deepEqual(
+            got.map((args) => args.filter((arg) => typeof arg !== "function")),
+            [[1], [2], [3], [4], [6, "not an offset"], [7, "0000000B-1"], [8, "0000000b-1"], []],
+        );
+        assert.equal(typeof got[6].at(-1), "function");
+        assert.deepEqual(announcements, [], "announcements are not for listeners");
+        assert.equal(socket.recovered, false);
+
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p1","offset":"0000000b-20000000000001"}');
+        receive(CONNECT, { sid: "b" });
+        assert.equal(socket.connected, false);
+        const offset = "0000000b-20000000000001";
+        receive(EVENT, [ANNOUNCEMENT, { pid: "p1", recovered: true, offset }]);
+        assert.deepEqual(connects.at(-1), [true, null]);
+        assert.equal(socket.id, "b");
+
+        reconnect();
+        receive(CONNECT, { sid: "c" });
+        const reason = "too many missed events";
+        receive(EVENT, [ANNOUNCEMENT, { pid: "p2", recovered: false, offset: "0000000c-0", reason }]);
+        assert.deepEqual(connects.at(-1), [false, reason]);
+        receive(EVENT, ["n", 9, "0000000c-0"]);
+        receive(EVENT, ["n", 10, "0000000c-1"]);
+        assert.deepEqual(got.slice(-2), [[], [10]], "the announcement's offset is had already");
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p2","offset":"0000000c-1"}');
+        assert.deepEqual(announcements, []);
+    });
+
+    test("a recover socket takes a Socket.IO server's CONNECT answer with its pid as it is", () => {
+        const { socket, receive, reconnect, sent } = standIn({ recover: true });
+        const got = record(socket, "n");
+        socket.connect();
+        receive(CONNECT, { sid: "a", pid: "p1" });
+        assert.equal(socket.connected, true, "no announcement to wait for");
+        receive(EVENT, ["n", 1, "0000000a-1"]);
+        receive(EVENT, ["n", 1, "0000000a-1"]);
+        assert.deepEqual(got, [[1, "0000000a-1"], [1, "0000000a-1"]], "Socket.IO's offsets stay");
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p1","offset":"0000000a-1"}');
+    });
+
+    test("disconnect() and the server's DISCONNECT forget the session", () => {
+        for (const recover of [false, true]) {
+            const { socket, sent, receive, reconnect } = standIn({ recover });
+            const connected = (pid, recovered) => {
+                if (recover) {
+                    receive(CONNECT, { sid: "s" });
+                    receive(EVENT, [ANNOUNCEMENT, { pid, recovered, offset: "0000000a-1" }]);
+                } else {
+                    receive(CONNECT, { sid: "s", pid });
+                    receive(EVENT, ["x", "0000000a-1"]);
+                }
+                assert.equal(socket.connected, true);
+            };
+            socket.connect();
+            connected("p1", false);
+            reconnect();
+            assert.equal(sent.at(-1), '0{"pid":"p1","offset":"0000000a-1"}');
+            connected("p1", true);
+            assert.equal(socket.recovered, true);
+
+            socket.disconnect();
+            assert.equal(sent.at(-1), "1");
+            socket.connect();
+            assert.equal(sent.at(-1), "0", `recover: ${recover}: a fresh connect`);
+            connected("p1", false);
+            assert.equal(socket.recovered, false);
+            assert.equal(socket.recoveryFailure, null);
+
+            receive(DISCONNECT);
+            assert.equal(socket.connected, false);
+            socket.connect();
+            assert.equal(sent.at(-1), "0", `recover: ${recover}: fresh after the server's`);
+        }
+    });
+
+    test("disconnect() while a Rain server's announcement is to come leaves the namespace", () => {
+        const { socket, sent, receive } = standIn({ recover: true });
+        socket.connect();
+        receive(CONNECT, { sid: "a" });
+        socket.disconnect();
+        assert.deepEqual(sent, ["0", "1"]);
+        receive(EVENT, [ANNOUNCEMENT, { pid: "p1", recovered: false, offset: "0000000a-0" }]);
+        assert.equal(socket.connected, false);
+    });
+});
+
+describe("acks at a drop", () => {
+    const { ACK, CONNECT } = PacketType;
+    const failure = (reason) => ({ error: `disconnected before the server answered (${reason})` });
+
+    test("the acks the server owes fail once; buffered emits wait; a late ack is ignored", async () => {
+        const { socket, sent, receive, reconnect } = standIn();
+        const calls = [];
+        socket.connect();
+        receive(CONNECT, { sid: "a" });
+        socket.emit("a", (...args) => calls.push(["a", ...args]));
+        const b = socket.emitWithAck("b");
+        socket.emit("c", (...args) => calls.push(["c", ...args]));
+        receive(ACK, ["c answered"], 2);
+        socket._onClose("ping timeout");
+        assert.deepEqual(calls, [["c", "c answered"], ["a", failure("ping timeout")]]);
+        assert.deepEqual(await b, failure("ping timeout"));
+
+        socket.emit("d", (...args) => calls.push(["d", ...args])); // buffered
+        reconnect();
+        assert.equal(calls.length, 2, "a buffered emit is still to be sent");
+        receive(CONNECT, { sid: "b" });
+        assert.equal(sent.at(-1), '23["d"]');
+        receive(ACK, ["late"], 0);
+        receive(ACK, ["late"], 1);
+        receive(ACK, ["d answered"], 3);
+        socket.disconnect();
+        assert.deepEqual(calls.slice(2), [["d", "d answered"]]);
+    });
+
+    test("a callback that throws does not stop the others", (t) => {
+        t.mock.timers.enable({ apis: ["setTimeout"] }); // where the error is thrown apart
+        const { socket, receive } = standIn();
+        const calls = [];
+        socket.connect();
+        receive(CONNECT, { sid: "a" });
+        socket.emit("a", () => {
+            throw new Error("a callback's own");
+        });
+        socket.emit("b", (...args) => calls.push(args));
+        socket.disconnect();
+        assert.deepEqual(calls, [[failure("io client disconnect")]]);
+        t.mock.timers.reset(); // the error thrown apart is dropped
+    });
+});
+
 /** A stand-in for an element: the registry reads its attributes and sets `data-rain-state`. */
 const element = (attributes = {}) => ({
     attributes,
@@ -453,6 +690,22 @@ describe("messaging", () => {
         const error = await new Promise((resolve) => socket.on("connect_error", resolve));
         assert.equal(error.message, errors.mock.calls[0].arguments[0]);
         assert.equal(socket.io, null);
+    });
+
+    test("a manifest entry with recover makes a socket that waits for Rain's announcement", () => {
+        const entries = [
+            { moduleId: "m-1.0", name: "kept", namespace: "/m-1.0/kept", recover: 120_000 },
+            { moduleId: "m-1.0", name: "plain", namespace: "/m-1.0/plain" },
+        ];
+        const messaging = new Messaging({ ...options, manifest: entries });
+        const kept = messaging.getWebSocket("m-1.0", "kept");
+        const plain = messaging.getWebSocket("m-1.0", "plain");
+        for (const socket of [kept, plain]) {
+            socket._onPacket({ type: PacketType.CONNECT, nsp: socket.nsp, data: { sid: "s" } });
+        }
+        assert.equal(kept.connected, false);
+        assert.equal(plain.connected, true);
+        plain._onClose("test over");
     });
 
     test("a component without sockets is named as such", (t) => {

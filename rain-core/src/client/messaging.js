@@ -1,5 +1,7 @@
 // Sockets by component and name, on the page's one shared connection. Each socket's namespace is
-// the one the page's manifest gives it: the server, which names namespaces, writes it there.
+// the one the page's manifest gives it: the server, which names namespaces, writes it there, and
+// whether it recovers its state across a short disconnect (`recover`, its window in ms): such a
+// socket connects once the server has announced its recovery (see socket.js).
 
 import { Socket, connect } from "./socket.js";
 
@@ -79,7 +81,8 @@ export class Messaging {
         if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
         if (typeof this.#engine === "function") this.#engine = this.#engine();
         const manifest = this.#manifest ?? [];
-        const nsp = manifest.find((e) => e.moduleId === moduleId && e.name === name)?.namespace;
+        const entry = manifest.find((e) => e.moduleId === moduleId && e.name === name);
+        const nsp = entry?.namespace;
         if (!nsp) {
             const names = manifest.filter((e) => e.moduleId === moduleId).map((e) => `"${e.name}"`);
             const error = new Error(
@@ -95,7 +98,8 @@ export class Messaging {
             ...this.#engine,
             ...this.#options,
         };
-        return connect(url, nsp, options).on("connect_error", (error) => {
+        const recover = entry.recover != null;
+        return connect(url, nsp, { ...options, recover }).on("connect_error", (error) => {
             if (error.message === "Invalid namespace") {
                 console.error(
                     `Rain: the server has no socket "${name}" for component "${moduleId}"`,

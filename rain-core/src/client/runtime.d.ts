@@ -37,8 +37,21 @@ export interface ManagerOptions {
  */
 export type BinaryData = ArrayBuffer | ArrayBufferView | Blob;
 
-/** Options of {@link connect}. */
-export interface ConnectOptions extends ManagerOptions {
+/** Options of one {@link Socket}. */
+export interface SocketOptions {
+    /**
+     * The server is a Rain server recovering this socket's namespace: after its `CONNECT` answer
+     * it announces the socket's recovery (`rain:recovery`), which the socket waits for before it
+     * counts as connected, and it appends Rain offsets to events, which the socket takes off and
+     * uses to drop an event delivered twice. Default `false`. A socket recovers from a Socket.IO
+     * server with `connectionStateRecovery` either way; a page's runtime sets this from the
+     * manifest's `recover`.
+     */
+    recover?: boolean;
+}
+
+/** Options of {@link connect}: the connection's (used by the first socket of a server) and the socket's. */
+export interface ConnectOptions extends ManagerOptions, SocketOptions {
     /** Connect at once. Default `true`. */
     autoConnect?: boolean;
 }
@@ -51,6 +64,11 @@ export interface SocketEntry {
     name: string;
     /** e.g. `"/intents-example-1.0/chat/dummy socket"` */
     namespace: string;
+    /**
+     * On a socket that recovers its state across a short disconnect: how long, in ms, the server
+     * keeps it. The socket is then made with `recover: true`.
+     */
+    recover?: number;
 }
 
 /** Options of a {@link Messaging}. */
@@ -105,9 +123,15 @@ declare class Emitter {
  * gets, as last argument, a function that sends it. Emits and acks may carry
  * {@link BinaryData}; binaries received are `ArrayBuffer`s. A Blob is read before its packet is
  * sent, and the socket's later packets wait for it: they keep their order.
+ *
+ * It recovers its state across a short disconnect (Socket.IO 4.6's connection state recovery)
+ * when the server does: it sends the session it had in its next `CONNECT`, and the server sends
+ * the events it missed, in order, before the live ones. From a Socket.IO server, listeners get
+ * each event's offset as its last argument, as with socket.io-client; from a Rain server
+ * (`recover`), they do not, and an event that comes twice is delivered once.
  */
 export declare class Socket extends Emitter {
-    constructor(io: Manager | null, nsp: string);
+    constructor(io: Manager | null, nsp: string, options?: SocketOptions);
     /** A socket whose `connect()` only emits `connect_error` with `error`. */
     static unavailable(nsp: string, error: Error): Socket;
     readonly io: Manager | null;
@@ -118,17 +142,36 @@ export declare class Socket extends Emitter {
     active: boolean;
     /** The id the server gave, while connected. */
     id: string | undefined;
+    /**
+     * Whether the last connect recovered the session the socket had before the connection was
+     * lost: its rooms kept, the events it missed sent. `false` before the first connect, and
+     * after a fresh one.
+     */
+    readonly recovered: boolean;
+    /**
+     * Why a Rain server could not recover the session the last connect asked for (e.g.
+     * `"expired"`, `"unknown session"`), or `null`: recovered, not asked, or not a Rain server.
+     */
+    readonly recoveryFailure: string | null;
     /** Connects, and reconnects after the connection is lost, until `disconnect()`. */
     connect(): this;
-    /** Leaves the namespace; the socket stays disconnected until `connect()`. */
+    /**
+     * Leaves the namespace; the socket stays disconnected until `connect()`, which starts a
+     * fresh session (nothing to recover).
+     */
     disconnect(): this;
     /**
-     * Sends an event; a function as last argument is called with the server's ack. The
-     * arguments are JSON and {@link BinaryData}, anywhere in them.
+     * Sends an event; a function as last argument is called with the server's ack, or, when the
+     * connection is lost before the server answered, with
+     * `{ error: "disconnected before the server answered (<reason>)" }` (a later ack is ignored).
+     * The arguments are JSON and {@link BinaryData}, anywhere in them.
      * @throws {RangeError} when they hold more binaries than `maxAttachments`
      */
     emit(event: string, ...args: any[]): this;
-    /** Sends an event; resolves with the first argument of the server's ack. */
+    /**
+     * Sends an event; resolves with the first argument of the server's ack, or with `{ error }`
+     * when the connection is lost before the server answered.
+     */
     emitWithAck(event: string, ...args: any[]): Promise<any>;
     on(event: "connect", fn: () => void): this;
     on(event: "disconnect", fn: (reason: DisconnectReason) => void): this;
@@ -156,8 +199,11 @@ export declare class Manager extends Emitter {
         readonly transport: { readonly name: string } | null;
     } | null;
     readonly nsps: Map<string, Socket>;
-    /** The socket of a namespace (`/` by default); the same object for the same namespace. */
-    socket(nsp?: string): Socket;
+    /**
+     * The socket of a namespace (`/` by default); the same object for the same namespace, made
+     * with the options of the first call.
+     */
+    socket(nsp?: string, options?: SocketOptions): Socket;
     open(): void;
     /** Disconnects every socket and closes the connection for good. */
     close(): void;

@@ -5,6 +5,15 @@
 // time: while a socket's packet waits for that, its later packets wait behind it, so that each
 // socket's packets keep their order. A packet with no Blob and nothing waiting before it goes out
 // at once.
+//
+// Connection state recovery (Socket.IO 4.6): a socket keeps the private id (pid) the server gave
+// it and the offset of the last event received, and sends both in its next CONNECT; the server
+// then sends what the socket missed. A Socket.IO server sends those events before its CONNECT
+// answer, which has the pid; they are held until it comes. Its offset is the last argument of
+// each event without ack, which listeners receive as they do from socket.io-client. A Rain server (socketioxide cannot put the pid in its CONNECT answer)
+// announces both in a `rain:recovery` event right after that answer, which the socket waits for
+// before it counts as connected; its offsets are Rain's, taken off the events before listeners
+// see them, and an event that comes twice (replayed, then live) is delivered once.
 
 import { Emitter } from "./emitter.js";
 import { Engine } from "./engine.js";
@@ -12,12 +21,17 @@ import { Decoder, MAX_ATTACHMENTS, PacketType, encode } from "./protocol.js";
 
 /** @typedef {import("./runtime.js").ManagerOptions} ManagerOptions */
 /** @typedef {import("./runtime.js").ConnectOptions} ConnectOptions */
+/** @typedef {import("./runtime.js").SocketOptions} SocketOptions */
 /** @typedef {import("./protocol.js").Packet} Packet */
 /** @typedef {import("./protocol.js").Encoded} Encoded */
 /** @typedef {import("./engine.js").Message} Message */
 
 const { CONNECT, DISCONNECT, EVENT, ACK, CONNECT_ERROR } = PacketType;
 const RESERVED_EVENTS = ["connect", "connect_error", "disconnect", "disconnecting"];
+/** What a Rain server sends a recoverable socket right after its CONNECT answer. */
+const ANNOUNCEMENT = "rain:recovery";
+/** A Rain offset: epoch, then sequence number, both hex. */
+const RAIN_OFFSET = /^([0-9a-f]{8})-([0-9a-f]+)$/;
 
 /**
  * What an extension does with one socket; every hook is optional.
@@ -91,13 +105,15 @@ export class Manager extends Emitter {
     }
 
     /**
-     * The socket of a namespace; the same object for the same namespace.
+     * The socket of a namespace; the same object for the same namespace (made with the options
+     * of the first call).
      * @param {string} [nsp] e.g. `/intents-example-1.0/chat/dummy socket`
+     * @param {SocketOptions} [options]
      * @returns {Socket}
      */
-    socket(nsp = "/") {
+    socket(nsp = "/", options) {
         let socket = this.nsps.get(nsp);
-        if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp)));
+        if (!socket) this.nsps.set(nsp, (socket = new Socket(this, nsp, options)));
         return socket;
     }
 
@@ -216,10 +232,24 @@ export class Socket extends Emitter {
     active = false;
     /** @type {string | undefined} */
     id;
+    /** Whether the last connect recovered the socket's session: its rooms, what it missed. */
+    recovered = false;
+    /**
+     * Why a Rain server could not recover the session the last connect asked for.
+     * @type {string | null}
+     */
+    recoveryFailure = null;
     #ids = 0;
+    /** Acks with a lower id wait for an answer; the others, for their emit to be sent. */
+    #handed = 0;
     #acks = new Map();
     /** @type {Encoded[]} */
     #sendBuffer = [];
+    /**
+     * The events received before the socket counts as connected, as `[ack id, data]`.
+     * @type {[number | undefined, any[]][]}
+     */
+    #receiveBuffer = [];
     /**
      * The packets going out after Blobs are read, in order; settled, then null, once the last
      * is sent.
@@ -229,15 +259,34 @@ export class Socket extends Emitter {
     /** @type {SocketHooks[]} */
     #hooks;
     #unavailable;
+    /** Whether its server is a Rain server that announces recovery (`recover`). */
+    #recover;
+    /** Whether the current connect was announced so: its offsets are Rain's. */
+    #rain = false;
+    /**
+     * The session to recover at the next connect: its pid, and the last offset received.
+     * @type {string | undefined}
+     */
+    #pid;
+    /** @type {string | undefined} */
+    #offset;
+    /**
+     * The socket id of the server's CONNECT answer, until the connection closes: the server
+     * has the socket (a Rain server's announcement may still be to come).
+     * @type {string | undefined}
+     */
+    #sid;
 
     /**
      * @param {Manager | null} io
      * @param {string} nsp
+     * @param {SocketOptions} [options]
      */
-    constructor(io, nsp) {
+    constructor(io, nsp, { recover = false } = {}) {
         super();
         this.io = io;
         this.nsp = nsp;
+        this.#recover = recover;
         this.#hooks = extensions.map((extend) => extend(this));
     }
 
@@ -264,12 +313,15 @@ export class Socket extends Emitter {
         return this;
     }
 
-    /** @returns {this} */
+    /**
+     * Leaves the namespace; the next connect starts a fresh session.
+     * @returns {this}
+     */
     disconnect() {
-        const wasConnected = this.connected;
-        if (wasConnected) this.#packet({ type: DISCONNECT });
+        if (this.#sid !== undefined) this.#packet({ type: DISCONNECT });
         this.#deactivate();
-        if (wasConnected) this._onClose("io client disconnect");
+        this.#pid = this.#offset = undefined;
+        this._onClose("io client disconnect");
         return this;
     }
 
@@ -278,7 +330,10 @@ export class Socket extends Emitter {
      *
      * Each emit is handed to the connection at most once: one that is buffered (while
      * disconnected, or while an extension holds emits) is sent on the next connect and then
-     * forgotten, and nothing is sent again after a reconnect.
+     * forgotten, and nothing is sent again after a reconnect. When the connection is lost
+     * before the server acks an emit handed to it, its ack function is called with
+     * `{ error: "disconnected before the server answered (<reason>)" }`, and a late ack is
+     * ignored.
      *
      * The arguments may hold binary data anywhere (ArrayBuffer, typed array, DataView, Blob);
      * the server receives each as its bytes (a view's own bytes only), as they are when sent.
@@ -299,13 +354,16 @@ export class Socket extends Emitter {
         });
         if (ack) this.#acks.set(this.#ids++, ack);
         const held = this.#hooks.some((hooks) => hooks.holds?.());
-        if (this.connected && !held) this.#send(packet);
-        else this.#sendBuffer.push(packet);
+        if (this.connected && !held) {
+            this.#handed = this.#ids;
+            this.#send(packet);
+        } else this.#sendBuffer.push(packet);
         return this;
     }
 
     /**
-     * Sends an event; resolves with the first argument of the ack.
+     * Sends an event; resolves with the first argument of the ack (`{ error }` when the
+     * connection is lost first).
      * @param {string} event
      * @param {...any} args
      * @returns {Promise<any>}
@@ -317,7 +375,8 @@ export class Socket extends Emitter {
     // What the manager tells its sockets; not public API.
 
     _onOpen() {
-        this.#packet({ type: CONNECT });
+        const pid = this.#pid;
+        this.#packet({ type: CONNECT, data: pid ? { pid, offset: this.#offset } : undefined });
     }
 
     /** @param {Error} error */
@@ -329,8 +388,20 @@ export class Socket extends Emitter {
     _onClose(reason) {
         const wasConnected = this.connected;
         this.connected = false;
-        this.id = undefined;
+        this.id = this.#sid = undefined;
+        this.#receiveBuffer = []; // sent again, if missed, on the next connect
         if (wasConnected) this.emitReserved("disconnect", reason);
+        // No answer comes over a closed connection, nor after a reconnect: what was sent fails
+        // now, once. Buffered emits are still to be sent, their acks to come.
+        for (const [id, ack] of this.#acks) {
+            if (id >= this.#handed) continue;
+            this.#acks.delete(id);
+            try {
+                ack({ error: `disconnected before the server answered (${reason})` });
+            } catch (err) {
+                rethrow(err); // the other sockets, and the reconnect, still to come
+            }
+        }
     }
 
     /** @param {Packet} packet */
@@ -338,21 +409,26 @@ export class Socket extends Emitter {
         if (type === CONNECT) {
             if (typeof data?.sid !== "string")
                 return this._onError(new Error("invalid CONNECT packet"));
-            this.id = data.sid;
-            this.connected = true;
-            for (const hooks of this.#hooks) hooks.onConnect?.();
-            for (const packet of this.#sendBuffer.splice(0)) this.#send(packet);
-            this.emitReserved("connect");
-        } else if (type === EVENT && this.connected) {
-            for (const hooks of this.#hooks) hooks.onEvent?.(data[0], data.slice(1));
-            if (id !== undefined) data.push(this.#ackSender(id));
-            this.emitReserved(data[0], ...data.slice(1));
+            this.#sid = data.sid;
+            // A Socket.IO server's answer has the pid; a Rain server's cannot, its announcement
+            // comes next.
+            this.#rain = this.#recover && data.pid === undefined;
+            if (!this.#rain) this.#onConnect(data.pid, !!data.pid && data.pid === this.#pid);
+        } else if (type === EVENT && this.#rain && data[0] === ANNOUNCEMENT) {
+            if (this.connected || this.#sid === undefined) return;
+            const { pid, recovered, offset, reason } = data[1] ?? {};
+            this.#offset = offset;
+            this.#onConnect(pid, recovered === true, reason);
+        } else if (type === EVENT) {
+            if (this.connected) this.#onEvent(id, data);
+            else this.#receiveBuffer.push([id, data]);
         } else if (type === ACK) {
             const ack = this.#acks.get(id);
             this.#acks.delete(id);
             ack?.(...data);
         } else if (type === DISCONNECT) {
             this.#deactivate();
+            this.#pid = this.#offset = undefined;
             this._onClose("io server disconnect");
         } else if (type === CONNECT_ERROR) {
             this.#deactivate();
@@ -361,6 +437,59 @@ export class Socket extends Emitter {
                 Object.assign(new Error(data.message ?? data), { data: data.data }),
             );
         }
+    }
+
+    /**
+     * Connects, once the server has said which session the socket has.
+     * @param {string | undefined} pid
+     * @param {boolean} recovered
+     * @param {string | null} [failure]
+     */
+    #onConnect(pid, recovered, failure = null) {
+        this.id = this.#sid;
+        this.#pid = pid;
+        this.recovered = recovered;
+        this.recoveryFailure = failure;
+        this.connected = true;
+        for (const hooks of this.#hooks) hooks.onConnect?.();
+        this.#handed = this.#ids;
+        for (const packet of this.#sendBuffer.splice(0)) this.#send(packet);
+        for (const [id, data] of this.#receiveBuffer.splice(0)) this.#onEvent(id, data);
+        this.emitReserved("connect");
+    }
+
+    /**
+     * An event from the server, to its listeners.
+     * @param {number | undefined} id its ack id
+     * @param {any[]} data its name and arguments
+     */
+    #onEvent(id, data) {
+        if (id === undefined && this.#pid && data.length > 1 && this.#seen(data)) return;
+        for (const hooks of this.#hooks) hooks.onEvent?.(data[0], data.slice(1));
+        if (id !== undefined) data.push(this.#ackSender(id));
+        this.emitReserved(data[0], ...data.slice(1));
+    }
+
+    /**
+     * Takes the offset of an event without ack id (its last argument): a Socket.IO one stays
+     * for listeners, a Rain one is taken off. Whether the event is one already delivered: a
+     * Rain offset no later than the last one, in the same epoch.
+     * @param {any[]} data the event's name and arguments
+     * @returns {boolean}
+     */
+    #seen(data) {
+        const last = data.at(-1);
+        if (typeof last !== "string") return false;
+        if (this.#rain) {
+            const offset = RAIN_OFFSET.exec(last);
+            if (!offset) return false;
+            data.pop();
+            const before = RAIN_OFFSET.exec(this.#offset ?? "");
+            if (before?.[1] === offset[1] && BigInt(`0x${offset[2]}`) <= BigInt(`0x${before[2]}`))
+                return true;
+        }
+        this.#offset = last;
+        return false;
     }
 
     #ackSender(id) {
@@ -465,6 +594,6 @@ const managers = new Map();
 export function connect(url, nsp = "/", options = {}) {
     const key = new URL(options.path ?? "/socket.io/", url).href;
     if (!managers.has(key)) managers.set(key, new Manager(url, options));
-    const socket = managers.get(key).socket(nsp);
+    const socket = managers.get(key).socket(nsp, options);
     return options.autoConnect === false ? socket : socket.connect();
 }

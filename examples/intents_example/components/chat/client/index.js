@@ -27,6 +27,16 @@ export default {
             root.querySelector("[data-itemid='logout']").hidden = !name;
         });
         this._showPresence(root.querySelector("[data-itemid='members']"));
+        // The room is recoverable: back within 2 minutes, the messages sent meanwhile arrive.
+        const connection = root.querySelector("[data-itemid='connection']");
+        this._room.on("disconnect", () => {
+            connection.textContent = "Connection lost: reconnecting…";
+        });
+        this._room.on("connect", () => {
+            if (this._room.recovered) connection.textContent = "Reconnected: nothing was missed.";
+            else if (this._room.recoveryFailure)
+                connection.textContent = `Reconnected; messages sent meanwhile are lost (${this._room.recoveryFailure}).`;
+        });
         // Another component's socket, reached through the runtime's messaging.
         this._intents = this.clientRuntime.messaging._getWebSocket("intents-example-1.0", "chat/dummy socket");
         this._intents.on("bye", (bye) => {
