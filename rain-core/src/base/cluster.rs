@@ -49,9 +49,7 @@ use socketioxide_core::{
     Sid,
     adapter::{
         BroadcastOptions, CoreAdapter, CoreLocalAdapter, DefinedAdapter, RemoteSocketData, Room,
-        RoomParam,
-        errors::{BroadcastError, SocketError},
-        remote_packet::{RequestIn, RequestOut, RequestTypeIn, RequestTypeOut},
+        RoomParam, errors::BroadcastError,
     },
     packet::Packet,
 };
@@ -61,7 +59,7 @@ use socketioxide_redis::{
 };
 use tokio::sync::{Notify, mpsc, watch};
 
-use super::recovery::{Deliver, Log, Recoveries, strip_offset};
+use super::recovery::{Deliver, Log, Recoveries, kept_for_recovery};
 
 /// How long one Redis command may take before the node counts Redis as gone.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
@@ -126,18 +124,6 @@ impl AdapterState {
     /// exists.
     pub(crate) fn recoveries(&self) -> Arc<Recoveries> {
         Arc::clone(&self.recoveries)
-    }
-}
-
-/// `Ok` when every socket a send failed for had closed: its client recovers what was sent.
-fn kept_for_recovery(errors: Vec<SocketError>) -> Result<(), Vec<SocketError>> {
-    if errors
-        .iter()
-        .all(|error| matches!(error, SocketError::Closed))
-    {
-        Ok(())
-    } else {
-        Err(errors)
     }
 }
 
@@ -434,42 +420,18 @@ impl Shared {
         }
     }
 
-    /// `message` on `channel`, with a broadcast of another node to a recoverable namespace
-    /// numbered and kept in this node's log, as this node's own are: a client of this node
-    /// tracks one sequence of offsets, and recovers what other nodes sent it too.
+    /// `message` on `channel`, renumbered when it is a broadcast to a recoverable namespace
+    /// (see [`Recoveries::renumbered`]).
     fn renumbered(&self, channel: &str, message: Vec<u8>) -> Vec<u8> {
-        let Some(recoveries) = self.recoveries.get() else {
-            return message;
-        };
         // `<prefix>-request#<namespace>#`: a request to every node.
-        let Some(namespace) = channel
+        let namespace = channel
             .strip_prefix(CHANNEL_PREFIX)
             .and_then(|rest| rest.strip_prefix("-request#"))
-            .and_then(|rest| rest.strip_suffix('#'))
-        else {
-            return message;
-        };
-        let Some(log) = recoveries.get(namespace) else {
-            return message;
-        };
-        let Ok(request) = rmp_serde::from_slice::<RequestIn>(&message) else {
-            return message;
-        };
-        let (RequestTypeIn::Broadcast(packet), Some(opts)) = (request.r#type, request.opts) else {
-            return message;
-        };
-        if log.is_own(request.node_id) {
-            return message;
+            .and_then(|rest| rest.strip_suffix('#'));
+        match (self.recoveries.get(), namespace) {
+            (Some(recoveries), Some(namespace)) => recoveries.renumbered(namespace, message),
+            _ => message,
         }
-        let packet = log.record(strip_offset(packet), &opts, |packet| packet);
-        let renumbered = RequestOut {
-            node_id: request.node_id,
-            id: request.id,
-            r#type: RequestTypeOut::Broadcast(&packet),
-            opts: Some(&opts),
-            ack_timeout: request.ack_timeout,
-        };
-        rmp_serde::to_vec(&renumbered).unwrap_or(message)
     }
 
     /// Records that Redis went away; logs only when it was up.

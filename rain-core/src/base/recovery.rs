@@ -107,10 +107,16 @@ use std::{
 };
 
 use socketioxide_core::{
-    Sid, Str, Uid, Value,
-    adapter::{BroadcastFlags, BroadcastOptions, Room},
-    packet::{Packet, PacketData},
+    Sid, Uid,
+    adapter::{
+        BroadcastFlags, BroadcastOptions, Room,
+        errors::SocketError,
+        remote_packet::{RequestIn, RequestOut, RequestTypeIn, RequestTypeOut},
+    },
+    packet::Packet,
 };
+
+use self::offset::{numbered, packet_size, strip_offset, with_offset};
 
 /// The event a recoverable socket receives first, right after its `CONNECT` answer:
 /// `{ pid, recovered, offset, reason? }` (socketioxide's `CONNECT` answer cannot carry `pid`).
@@ -168,6 +174,48 @@ impl Recoveries {
     pub(crate) fn get(&self, namespace: &str) -> Option<Arc<Log>> {
         let logs = self.0.read().unwrap_or_else(|e| e.into_inner());
         logs.get(namespace).cloned()
+    }
+}
+
+impl Recoveries {
+    /// `message`, a request of another node to every node of `namespace`, with a broadcast to a
+    /// recoverable namespace numbered and kept in this node's log, as this node's own are: a
+    /// client of this node tracks one sequence of offsets, and recovers what other nodes sent
+    /// it too.
+    pub(crate) fn renumbered(&self, namespace: &str, message: Vec<u8>) -> Vec<u8> {
+        let Some(log) = self.get(namespace) else {
+            return message;
+        };
+        let Ok(request) = rmp_serde::from_slice::<RequestIn>(&message) else {
+            return message;
+        };
+        let (RequestTypeIn::Broadcast(packet), Some(opts)) = (request.r#type, request.opts) else {
+            return message;
+        };
+        if log.is_own(request.node_id) {
+            return message;
+        }
+        let packet = log.record(strip_offset(packet), &opts, |packet| packet);
+        let renumbered = RequestOut {
+            node_id: request.node_id,
+            id: request.id,
+            r#type: RequestTypeOut::Broadcast(&packet),
+            opts: Some(&opts),
+            ack_timeout: request.ack_timeout,
+        };
+        rmp_serde::to_vec(&renumbered).unwrap_or(message)
+    }
+}
+
+/// `Ok` when every socket a send failed for had closed: its client recovers what was sent.
+pub(crate) fn kept_for_recovery(errors: Vec<SocketError>) -> Result<(), Vec<SocketError>> {
+    if errors
+        .iter()
+        .all(|error| matches!(error, SocketError::Closed))
+    {
+        Ok(())
+    } else {
+        Err(errors)
     }
 }
 
@@ -508,96 +556,6 @@ impl Log {
     }
 }
 
-/// Whether `packet` gets an offset: an event without an ack request, as JSON text.
-fn numbered(packet: &Packet) -> bool {
-    matches!(
-        &packet.inner,
-        PacketData::Event(Value::Str(..), None) | PacketData::BinaryEvent(Value::Str(..), None)
-    )
-}
-
-/// `packet` with `offset` as its last argument (a packet that is not an event without an ack
-/// request, or is not JSON text, is returned unchanged).
-fn with_offset(packet: Packet, offset: &str) -> Packet {
-    let Packet { inner, ns } = packet;
-    let inner = match inner {
-        PacketData::Event(Value::Str(data, bins), None) => {
-            PacketData::Event(Value::Str(append(&data, offset), bins), None)
-        }
-        PacketData::BinaryEvent(Value::Str(data, bins), None) => {
-            PacketData::BinaryEvent(Value::Str(append(&data, offset), bins), None)
-        }
-        other => other,
-    };
-    Packet { inner, ns }
-}
-
-/// `packet` without the offset another node appended (`,"<epoch>-<seq>"` last).
-pub(crate) fn strip_offset(packet: Packet) -> Packet {
-    let Packet { inner, ns } = packet;
-    let strip = |data: Str| -> Str {
-        let text = data.as_str();
-        let Some(body) = text.strip_suffix("\"]") else {
-            return data;
-        };
-        let Some(comma) = body.rfind(",\"") else {
-            return data;
-        };
-        let offset = &body[comma + 2..];
-        let well_formed = offset.split_once('-').is_some_and(|(epoch, seq)| {
-            epoch.len() == 8
-                && !seq.is_empty()
-                && epoch
-                    .bytes()
-                    .chain(seq.bytes())
-                    .all(|b| b.is_ascii_hexdigit())
-        });
-        if !well_formed {
-            return data;
-        }
-        let mut out = String::with_capacity(comma + 1);
-        out.push_str(&body[..comma]);
-        out.push(']');
-        Str::from(out)
-    };
-    let inner = match inner {
-        PacketData::Event(Value::Str(data, bins), None) => {
-            PacketData::Event(Value::Str(strip(data), bins), None)
-        }
-        PacketData::BinaryEvent(Value::Str(data, bins), None) => {
-            PacketData::BinaryEvent(Value::Str(strip(data), bins), None)
-        }
-        other => other,
-    };
-    Packet { inner, ns }
-}
-
-/// `["event",...]` as `["event",...,"<offset>"]`.
-fn append(data: &Str, offset: &str) -> Str {
-    let text = data.as_str();
-    let Some(open) = text.strip_suffix(']') else {
-        return data.clone();
-    };
-    let mut out = String::with_capacity(text.len() + offset.len() + 3);
-    out.push_str(open);
-    out.push_str(",\"");
-    out.push_str(offset);
-    out.push_str("\"]");
-    Str::from(out)
-}
-
-fn packet_size(packet: &Packet) -> usize {
-    match &packet.inner {
-        PacketData::Event(value, _) | PacketData::BinaryEvent(value, _) => match value {
-            Value::Str(data, bins) => {
-                data.as_str().len() + bins.iter().flatten().map(|b| b.len()).sum::<usize>()
-            }
-            Value::Bytes(bytes) => bytes.len(),
-        },
-        _ => 0,
-    }
-}
-
 /// Whether a send with `opts` reached socket `sid`, in `rooms`: socketioxide's own rule
 /// (`CoreLocalAdapter::apply_opts`) applied to one parked socket.
 fn meant_for(opts: &BroadcastOptions, sid: Sid, rooms: &[Room]) -> bool {
@@ -615,5 +573,6 @@ fn meant_for(opts: &BroadcastOptions, sid: Sid, rooms: &[Room]) -> bool {
     }
 }
 
+mod offset;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The log alone: numbering, parking, what a recovery replays and what it refuses.
 
 use super::*;
+use socketioxide_core::{Value, packet::PacketData};
 
 const SETTINGS: RecoverySettings = RecoverySettings {
     window: Duration::from_secs(120),
