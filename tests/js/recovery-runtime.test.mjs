@@ -37,6 +37,8 @@ async function startServer(t, transports, options = {}) {
     const http = createServer();
     // Short heartbeats: a long-poll cut between two requests is noticed soon all the same.
     const io = new Server(http, { transports, pingInterval: 300, pingTimeout: 300, ...options });
+    // engine.io gives a long-poll cut under it 30 s to close, which would hold the process open.
+    io.engine.on("connection", (conn) => (conn.transport.closeTimeout = 0));
     await new Promise((resolve, reject) => {
         http.once("error", reject);
         http.listen(0, "127.0.0.1", resolve);

@@ -322,6 +322,45 @@ describe("connection state recovery", () => {
         assert.equal(sent.at(-1), "0", "nothing to recover from a server without recovery");
     });
 
+    test("events before the CONNECT answer (a Socket.IO server's replay) wait for it; a close drops them", () => {
+        const { socket, sent, receive, reconnect } = standIn();
+        const log = [];
+        socket.on("n", (...args) => log.push(args));
+        socket.on("connect", () => log.push("connect"));
+        socket.connect();
+        receive(EVENT, ["n", 1, "o1"]);
+        assert.deepEqual(log, []);
+        receive(CONNECT, { sid: "a", pid: "p1" });
+        assert.deepEqual(log, [[1, "o1"], "connect"], "delivered before connect, as socket.io-client does");
+        reconnect();
+        assert.equal(sent.at(-1), '0{"pid":"p1","offset":"o1"}');
+        receive(EVENT, ["n", 2, "o2"]);
+        reconnect(); // lost before the answer: the server sends them again
+        receive(CONNECT, { sid: "b", pid: "p1" });
+        receive(EVENT, ["n", 2, "o2"]);
+        assert.deepEqual(log.slice(2), ["connect", [2, "o2"]]);
+    });
+
+    test("from a Rain server: what came before a recovery's announcement is left to the replay", () => {
+        const { socket, receive, reconnect } = standIn({ recover: true });
+        const got = record(socket, "n");
+        socket.connect();
+        receive(CONNECT, { sid: "a" });
+        receive(EVENT, ["rain:recovery", { pid: "p1", recovered: false, offset: "0000000a-1" }]);
+        receive(EVENT, ["n", 1, "0000000a-2"]);
+        reconnect();
+        receive(CONNECT, { sid: "b" });
+        receive(EVENT, ["n", 4, "0000000a-4"]); // to everyone, before the announcement
+        receive(EVENT, ["rain:recovery", { pid: "p1", recovered: true, offset: "0000000a-2" }]);
+        for (const n of [3, 4]) receive(EVENT, ["n", n, `0000000a-${n}`]); // the replay
+        assert.deepEqual(got, [[1], [3], [4]]);
+        reconnect();
+        receive(CONNECT, { sid: "c" });
+        receive(EVENT, ["n", 6, "0000000a-6"]); // before a fresh connect: delivered
+        receive(EVENT, ["rain:recovery", { pid: "p2", recovered: false, offset: "0000000a-6" }]);
+        assert.deepEqual(got, [[1], [3], [4], [6]]);
+    });
+
     test("from a Rain server: connected only at the announcement; offsets taken off, duplicates dropped", () => {
         const { socket, sent, receive, reconnect } = standIn({ recover: true });
         const connects = [];

@@ -50,7 +50,10 @@ export interface SocketOptions {
     recover?: boolean;
 }
 
-/** Options of {@link connect}: the connection's (used by the first socket of a server) and the socket's. */
+/**
+ * Options of {@link connect}: the connection's (those of the first socket of a server) and the
+ * socket's.
+ */
 export interface ConnectOptions extends ManagerOptions, SocketOptions {
     /** Connect at once. Default `true`. */
     autoConnect?: boolean;

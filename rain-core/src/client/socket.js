@@ -10,10 +10,14 @@
 // it and the offset of the last event received, and sends both in its next CONNECT; the server
 // then sends what the socket missed. A Socket.IO server sends those events before its CONNECT
 // answer, which has the pid; they are held until it comes. Its offset is the last argument of
-// each event without ack, which listeners receive as they do from socket.io-client. A Rain server (socketioxide cannot put the pid in its CONNECT answer)
-// announces both in a `rain:recovery` event right after that answer, which the socket waits for
-// before it counts as connected; its offsets are Rain's, taken off the events before listeners
-// see them, and an event that comes twice (replayed, then live) is delivered once.
+// each event without ack, which listeners receive as they do from socket.io-client. A Rain
+// server (socketioxide cannot put the pid in its CONNECT answer) announces both in a
+// `rain:recovery` event right after that answer, which the socket waits for before it counts as
+// connected; its offsets are Rain's, taken off the events before listeners see them, and an
+// event that comes twice (replayed, then live) is delivered once.
+//
+// Acks the server still owes when the connection is lost fail at once, with `{ error }`: no
+// answer can come over another connection.
 
 import { Emitter } from "./emitter.js";
 import { Engine } from "./engine.js";
@@ -417,8 +421,11 @@ export class Socket extends Emitter {
         } else if (type === EVENT && this.#rain && data[0] === ANNOUNCEMENT) {
             if (this.connected || this.#sid === undefined) return;
             const { pid, recovered, offset, reason } = data[1] ?? {};
-            this.#offset = offset;
+            // Recovered: the replay follows from `offset`. Fresh: what came before the
+            // announcement is delivered, and `offset` is where the socket stands after it.
+            this.#offset = recovered === true ? offset : undefined;
             this.#onConnect(pid, recovered === true, reason);
+            this.#offset = offset;
         } else if (type === EVENT) {
             if (this.connected) this.#onEvent(id, data);
             else this.#receiveBuffer.push([id, data]);
@@ -454,7 +461,9 @@ export class Socket extends Emitter {
         for (const hooks of this.#hooks) hooks.onConnect?.();
         this.#handed = this.#ids;
         for (const packet of this.#sendBuffer.splice(0)) this.#send(packet);
-        for (const [id, data] of this.#receiveBuffer.splice(0)) this.#onEvent(id, data);
+        const held = this.#receiveBuffer.splice(0);
+        // After a Rain server's announcement of a recovery, what came before it is replayed.
+        if (!(this.#rain && recovered)) for (const [id, data] of held) this.#onEvent(id, data);
         this.emitReserved("connect");
     }
 
