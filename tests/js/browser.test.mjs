@@ -67,6 +67,8 @@ test("with the Engine.IO path and transports changed, the page's runtime follows
     });
     try {
         const { page, problems } = await openPage(browser.context, moved.url + "/");
+        // Reloaded only once the first load is done: a reload aborts the requests in flight.
+        await controllersStarted(page);
         const engineRequests = [];
         page.on("websocket", (ws) => engineRequests.push(new URL(ws.url()).pathname));
         await page.reload();
