@@ -61,12 +61,20 @@ export async function startServer(bin, { port = 0, env = {} } = {}) {
     };
 }
 
-/** Resolves with the first emission of `event` on `emitter`, or rejects after `ms`. */
+/** The offset a recoverable Rain socket appends to each event it sends (`rain_core::recovery`). */
+const RAIN_OFFSET = /^[0-9a-f]{8}-[0-9a-f]+$/;
+
+/**
+ * Resolves with the first emission of `event` on `emitter` (its arguments, without the offset a
+ * recoverable socket appends, as Rain's runtime takes it off), or rejects after `ms`.
+ */
 export function next(emitter, event, ms = 5_000) {
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no "${event}" within ${ms} ms`)), ms);
         emitter.once(event, (...args) => {
             clearTimeout(timer);
+            const last = args.at(-1);
+            if (args.length > 1 && typeof last === "string" && RAIN_OFFSET.test(last)) args.pop();
             resolve(args.length > 1 ? args : args[0]);
         });
     });
