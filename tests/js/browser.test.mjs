@@ -213,19 +213,26 @@ test("/rain/bindings.js hands out the runtime's own sockets, typed acks included
     const { page, problems } = await openPage(browser.context, server.url + "/");
     await controllersStarted(page);
     const seen = await page.evaluate(async () => {
-        const { chat, intentsExample } = await import("/rain/bindings.js");
+        const { chat, chatV1_0, chatV2_0, intentsExample } = await import("/rain/bindings.js");
         const { clientRuntime } = await import("/rain/runtime.js");
         const { messaging } = clientRuntime;
         return {
-            room: chat.room() === messaging.getWebSocket("chat-1.0", "room"),
+            room: chatV1_0.room() === messaging.getWebSocket("chat-1.0", "room"),
+            latest: chat === chatV2_0,
             dummy: intentsExample.chatDummySocket() === messaging._getWebSocket("intents-example-1.0", "chat/dummy socket"),
-            frozen: Object.isFrozen(chat) && Object.isFrozen(intentsExample),
-            moduleIds: [chat.moduleId, intentsExample.moduleId],
+            frozen: Object.isFrozen(chatV1_0) && Object.isFrozen(intentsExample),
+            moduleIds: [chatV1_0.moduleId, chatV2_0.moduleId, intentsExample.moduleId],
             identity: await intentsExample.chatDummySocket().emitWithAck("whoami", null),
         };
     });
     const { identity, ...handles } = seen;
-    assert.deepEqual(handles, { room: true, dummy: true, frozen: true, moduleIds: ["chat-1.0", "intents-example-1.0"] });
+    assert.deepEqual(handles, {
+        room: true,
+        latest: true,
+        dummy: true,
+        frozen: true,
+        moduleIds: ["chat-1.0", "chat-2.0", "intents-example-1.0"],
+    });
     assert.equal(identity.namespace, "/intents-example-1.0/chat/dummy socket");
     assert.match(identity.socketId, /^\S+$/);
     assert.deepEqual(problems, []);

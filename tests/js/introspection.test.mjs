@@ -43,10 +43,10 @@ test("lists the example's components, sockets, events, views and pages", async (
     const { page, problems } = await openPage(browser.context, server.url + "/rain");
     assert.equal(await page.title(), "Rain: components and sockets");
     const headings = await page.locator("section.component h2").allTextContents();
-    assert.deepEqual(headings, ["chat 1.0", "intents-example 1.0"]);
+    assert.deepEqual(headings, ["chat 1.0", "chat 2.0", "intents-example 1.0"]);
 
     const namespaces = await page.locator("tr.socket").evaluateAll((rows) => rows.map((r) => r.dataset.namespace));
-    assert.deepEqual(namespaces, [ROOM, DUMMY]);
+    assert.deepEqual(namespaces, [ROOM, "/chat-2.0/room", DUMMY]);
 
     const dummy = page.locator(`tr.socket[data-namespace="${DUMMY}"]`);
     const dummyText = await dummy.textContent();
@@ -78,10 +78,10 @@ test("lists the example's components, sockets, events, views and pages", async (
     const views = await page
         .locator('section.component[data-module-id="intents-example-1.0"] p.views a')
         .evaluateAll((links) => links.map((a) => a.getAttribute("href")));
-    assert.deepEqual(views, ["/intents-example-1.0/index", "/intents-example-1.0/typed"]);
-    const pageLink = page.locator("section.pages a");
-    assert.equal(await pageLink.getAttribute("href"), "/");
-    assert.match(await page.locator("section.pages li").textContent(), /Rain intents example/);
+    assert.deepEqual(views, ["/intents-example-1.0/index", "/intents-example-1.0/seed", "/intents-example-1.0/typed"]);
+    const pageLinks = await page.locator("section.pages a").evaluateAll((links) => links.map((a) => a.getAttribute("href")));
+    assert.deepEqual(pageLinks, ["/", "/chat-2"]);
+    assert.match(await page.locator("section.pages li").first().textContent(), /Rain intents example/);
     assert.equal(
         await page.locator('section.component[data-module-id="chat-1.0"] p.on-pages').textContent(),
         "On pages: /",

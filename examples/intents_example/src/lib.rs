@@ -1,6 +1,7 @@
 //! The intents example: RAIN's `intents-example` component, whose socket answers `hello` with
 //! `bye`, and a `chat` component whose controller also reaches the intents example's socket and
-//! shows who is logged in (`POST /login` with a name, `POST /logout`).
+//! shows who is logged in (`POST /login` with a name, `POST /logout`). Version 2.0 of `chat` runs
+//! beside 1.0, on a page of its own: each version has its own namespace, room and view.
 //!
 //! [`app`] builds the app; `main.rs` serves it. Tests call [`app`] too.
 
@@ -87,13 +88,35 @@ pub struct Image {
 /// The media types the chat relays.
 pub const IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
 
+/// The room every client of a chat's `room` socket is in: one per namespace, so one per version.
+const ROOM: &str = "everyone";
+
+/// What every version of the chat does on its `room`: joins the room, and re-emits every
+/// `message` to everyone in it, the sender included, on every node, signed with the sender's name
+/// when logged in and with what `stamp` adds; the sender's ack is `null`, or `{ "error": ... }`
+/// when it could not be delivered.
+fn relay_messages(socket: &SocketRef, stamp: fn(&mut Value)) {
+    socket.join(ROOM);
+    socket.on(
+        "message",
+        async move |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(mut message)| {
+            if let (Some(user), Some(fields)) = (user, message.as_object_mut()) {
+                fields.insert("from".to_owned(), user.name.into());
+            }
+            stamp(&mut message);
+            let delivered = socket.within(ROOM).emit("message", &message).await;
+            if let Err(error) = &delivered {
+                tracing::warn!(%error, "chat message not delivered");
+            }
+            delivered // the handler's return value is the sender's ack
+        },
+    );
+}
+
 /// A chat room.
 #[component(name = "chat", version = "1.0", assets = "components/chat")]
 pub mod chat {
     use super::*;
-
-    /// The room every client of this socket is in.
-    const ROOM: &str = "everyone";
 
     /// Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
     /// included, on every node, signed with the sender's name when logged in, and acks the sender
@@ -103,25 +126,12 @@ pub mod chat {
     /// Recoverable for 2 minutes: a client back within them gets the messages it missed.
     #[websocket("room", recover = "2m")]
     async fn room(socket: SocketRef, _presence: Presence) {
-        socket.join(ROOM);
+        relay_messages(&socket, |_| {});
         socket.on(
             "whoami",
             async |MaybeUser(user): MaybeUser, ack: AckSender| {
                 let name = user.map(|user| user.name);
                 ack.send(&json!({ "name": name })).ok();
-            },
-        );
-        socket.on(
-            "message",
-            async |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(mut message)| {
-                if let (Some(user), Some(fields)) = (user, message.as_object_mut()) {
-                    fields.insert("from".to_owned(), user.name.into());
-                }
-                let delivered = socket.within(ROOM).emit("message", &message).await;
-                if let Err(error) = &delivered {
-                    tracing::warn!(%error, "chat message not delivered");
-                }
-                delivered // the handler's return value is the sender's ack
             },
         );
         socket.on(
@@ -139,6 +149,33 @@ pub mod chat {
                 delivered.map_err(|error| error.to_string())
             },
         );
+    }
+}
+
+/// Stamps a chat 2.0 message (an object) with when the server relayed it: `sentAt`, in
+/// milliseconds since the Unix epoch.
+fn stamp_sent_at(message: &mut Value) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+        });
+    if let Some(fields) = message.as_object_mut() {
+        fields.insert("sentAt".to_owned(), json!(now));
+    }
+}
+
+/// Version 2.0 of the chat room, beside 1.0: its own namespace (`/chat-2.0/room`), so its own
+/// room, and messages stamped with the time they were sent.
+#[component(name = "chat", version = "2.0", assets = "components/chat-2.0")]
+pub mod chat_v2 {
+    use super::*;
+
+    /// Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
+    /// `sentAt` (milliseconds since the Unix epoch).
+    #[websocket("room")]
+    async fn room(socket: SocketRef) {
+        relay_messages(&socket, stamp_sent_at);
     }
 }
 
@@ -165,16 +202,20 @@ async fn log_out(mut session: Session) -> (Session, Redirect) {
     (session, Redirect::to("/"))
 }
 
-/// The example app: both components, a main page at `/` showing them together, and the login
-/// and logout routes.
+/// The example app: a main page at `/` showing the intents example and chat 1.x together, a
+/// page at `/chat-2` showing chat 2.x, and the login and logout routes.
+///
+/// The chat is named by version fragment (`chat@1`, `chat@2`), resolved when the app starts: a
+/// chat 1.1 would replace 1.0 on `/` without a change here, and never show on `/chat-2`.
 pub fn app() -> Result<App, rain_core::Error> {
     Ok(App::discover()?
         .page(
             "/",
             Page::new("Rain intents example")
                 .view("intents-example-1.0", "index")
-                .view("chat-1.0", "index"),
+                .view("chat@1", "index"),
         )
+        .page("/chat-2", Page::new("Chat 2.0").view("chat@2", "index"))
         .route("/login", post(log_in))
         .route("/logout", post(log_out)))
 }

@@ -54,20 +54,24 @@ async fn lists_its_sockets() {
         .collect();
     assert_eq!(
         namespaces,
-        ["/chat-1.0/room", "/intents-example-1.0/chat/dummy socket"]
+        [
+            "/chat-1.0/room",
+            "/chat-2.0/room",
+            "/intents-example-1.0/chat/dummy socket"
+        ]
     );
-    assert_eq!(sockets[1]["moduleId"], "intents-example-1.0");
-    assert_eq!(sockets[1]["name"], "chat/dummy socket");
-    assert_eq!(sockets[1]["handler"], "dummy_socket");
+    assert_eq!(sockets[2]["moduleId"], "intents-example-1.0");
+    assert_eq!(sockets[2]["name"], "chat/dummy socket");
+    assert_eq!(sockets[2]["handler"], "dummy_socket");
     assert!(
-        sockets[1]["location"]["file"]
+        sockets[2]["location"]["file"]
             .as_str()
             .unwrap()
             .ends_with("lib.rs")
     );
     // No socket of the example sets its own limits: each has the app's.
     assert_eq!(
-        sockets[1]["limits"],
+        sockets[2]["limits"],
         serde_json::json!({
             "eventRate": { "value": 50, "from": "app" },
             "eventBurst": { "value": 100, "from": "app" },
@@ -165,16 +169,23 @@ async fn poll(router: &Router, uri: &str) -> String {
     }
 }
 
+/// Opens an Engine.IO long-polling session: the URI to poll it at and post to it.
+async fn open_session(router: &Router) -> String {
+    let (status, _, open) = get(router, "/socket.io/?EIO=4&transport=polling").await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    let handshake: serde_json::Value =
+        serde_json::from_str(open.strip_prefix('0').unwrap()).unwrap();
+    format!(
+        "/socket.io/?EIO=4&transport=polling&sid={}",
+        handshake["sid"].as_str().unwrap()
+    )
+}
+
 /// `hello` on `chat/dummy socket` is answered with `bye`, over Engine.IO long-polling.
 #[tokio::test]
 async fn dummy_socket_answers_hello_with_bye() {
     let router = router();
-    let (status, _, open) = get(&router, "/socket.io/?EIO=4&transport=polling").await;
-    assert_eq!(status, StatusCode::OK, "{open}");
-    let handshake: serde_json::Value =
-        serde_json::from_str(open.strip_prefix('0').unwrap()).unwrap();
-    let sid = handshake["sid"].as_str().unwrap();
-    let uri = format!("/socket.io/?EIO=4&transport=polling&sid={sid}");
+    let uri = open_session(&router).await;
     let ns = "/intents-example-1.0/chat/dummy socket";
 
     assert_eq!(
@@ -248,10 +259,21 @@ fn bindings_type_the_declared_events() {
         r#""whoami": (payload: null, ack: (reply: Identity) => void) => void;"#,
         "ignored?: boolean",
         "socketId: string",
-        "export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;",
+        "export type ChatV1_0Room = RainSocket<UntypedEvents, UntypedEvents>;",
+        "export type ChatV2_0Room = RainSocket<UntypedEvents, UntypedEvents>;",
         "chatDummySocket(): IntentsExampleChatDummySocket;",
+        // The name alone is the latest version, as a reference by name is.
+        "export declare const chat: typeof chatV2_0;",
     ] {
         assert!(bindings.dts.contains(line), "`{line}` missing");
+    }
+    for line in [
+        r#"room: () => getWebSocket("chat-1.0", "room"),"#,
+        r#"room: () => getWebSocket("chat-2.0", "room"),"#,
+        "export const chatV1_0 = Object.freeze({",
+        "export const chat = chatV2_0;",
+    ] {
+        assert!(bindings.js.contains(line), "`{line}` missing");
     }
 }
 
@@ -329,6 +351,7 @@ fn stale_bindings_fail_the_check_with_a_diff() {
 }
 
 mod observability;
+mod versions;
 
 /// `POST /login` answers with a redirect and the signed session cookie; `POST /logout` with a new
 /// one that names nobody (the HTTP side reads it back through `rain_core::session::User`).

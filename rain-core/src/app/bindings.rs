@@ -13,12 +13,17 @@
 //! words in camelCase (`intents-example` → `intentsExample`, `chat/dummy socket` →
 //! `chatDummySocket`). Two components, or two sockets of one component, with the same identifier
 //! are an error naming both.
+//!
+//! Versions of one name side by side each get a handle of their own, named after the name and
+//! the version ([`version_identifier`]: `chatV1_0`, `chatV2_0`, and socket types `ChatV1_0Room`,
+//! `ChatV2_0Room`); the name's own identifier (`chat`) is then the latest version's handle, as
+//! a reference by name alone is.
 
 use std::{collections::BTreeMap, fmt::Write as _};
 
 use super::error::Error;
 pub use crate::base::typescript::TypeScript;
-pub use crate::registry::names::identifier;
+pub use crate::registry::names::{identifier, version_identifier};
 use crate::registry::{Component, Registry, Socket, events::Direction, names::capitalized};
 
 /// The generated module and its declarations.
@@ -69,22 +74,55 @@ struct ComponentHandle<'a> {
     sockets: Vec<(String, &'a Socket, String)>,
 }
 
+/// The handles of `registry`, and for each name with several versions, its identifier and the
+/// identifier of its latest version's handle: two that collide are an error naming both.
+struct Handles<'a> {
+    components: Vec<ComponentHandle<'a>>,
+    /// `(the name's identifier, the latest version's handle identifier, the latest version)`.
+    latest: Vec<(String, String, &'a Component)>,
+}
+
+/// Gives `component` the handle identifier `ident`, unless another component has it.
+fn claim<'a>(
+    components: &mut BTreeMap<String, &'a Component>,
+    ident: &str,
+    component: &'a Component,
+) -> Result<(), Error> {
+    match components.insert(ident.to_owned(), component) {
+        Some(other) => Err(Error::Bindings(format!(
+            "components `{}` ({}) and `{}` ({}) both have the binding identifier `{ident}`; rename one",
+            other.module_id(),
+            other.location(),
+            component.module_id(),
+            component.location()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Names every handle and socket type of `registry`; two that collide are an error naming both.
-fn handles(registry: &Registry) -> Result<Vec<ComponentHandle<'_>>, Error> {
+fn handles(registry: &Registry) -> Result<Handles<'_>, Error> {
     let mut components: BTreeMap<String, &Component> = BTreeMap::new();
     let mut type_names: BTreeMap<String, &Socket> = BTreeMap::new();
     let mut out = Vec::new();
+    let mut latest = Vec::new();
     for component in registry.components() {
         let module_id = component.module_id();
-        let ident = identifier(component.name());
-        if let Some(other) = components.insert(ident.clone(), component) {
-            return Err(Error::Bindings(format!(
-                "components `{}` ({}) and `{module_id}` ({}) both have the binding identifier `{ident}`; rename one",
-                other.module_id(),
-                other.location(),
-                component.location()
-            )));
-        }
+        let name = component.name();
+        let ident = if registry.versions_of(name).nth(1).is_some() {
+            let ident = version_identifier(name, component.version());
+            let newest = registry
+                .resolve(name, "")
+                .expect("a registered name has a latest version");
+            if newest.module_id() == module_id {
+                claim(&mut components, &identifier(name), component)?;
+                latest.push((identifier(name), ident.clone(), component));
+            }
+            ident
+        } else {
+            identifier(name)
+        };
+        claim(&mut components, &ident, component)?;
         let mut members: BTreeMap<String, &Socket> = BTreeMap::new();
         for socket in registry.sockets_of(module_id) {
             let member = identifier(socket.name());
@@ -120,7 +158,10 @@ fn handles(registry: &Registry) -> Result<Vec<ComponentHandle<'_>>, Error> {
             sockets,
         });
     }
-    Ok(out)
+    Ok(Handles {
+        components: out,
+        latest,
+    })
 }
 
 /// Checks what can be checked without generating: that no two handles or socket types collide.
@@ -137,7 +178,10 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
     let mut dts = String::new();
     let mut sockets_map = String::from("export interface Sockets {\n");
     let mut handle_decls = String::new();
-    let handles = handles(registry)?;
+    let Handles {
+        components: handles,
+        latest,
+    } = handles(registry)?;
     let socket_types_named: std::collections::BTreeSet<&str> = handles
         .iter()
         .flat_map(|h| h.sockets.iter().map(|(_, _, t)| t.as_str()))
@@ -200,6 +244,21 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
         js.push_str("});\n\n");
         handle_decls.push_str("};\n\n");
         sockets_map.push_str("    };\n");
+    }
+    for (ident, newest, component) in &latest {
+        let doc = format!(
+            "Component `{}`'s latest version, {} (module id `{}`).",
+            component.name(),
+            component.version(),
+            component.module_id()
+        );
+        js.push_str(&js_doc(&doc, ""));
+        let _ = writeln!(js, "export const {ident} = {newest};\n");
+        handle_decls.push_str(&js_doc(&doc, ""));
+        let _ = writeln!(
+            handle_decls,
+            "export declare const {ident}: typeof {newest};\n"
+        );
     }
     sockets_map.push_str("}\n");
     if let Some(clash) = ts.first_clash() {

@@ -1,6 +1,6 @@
 //! The errors Rain returns instead of panicking.
 
-use crate::registry::DiscoverError;
+use crate::registry::{DiscoverError, ResolveError};
 
 /// Everything that can go wrong when building or serving an [`App`](crate::App).
 ///
@@ -23,6 +23,16 @@ pub enum Error {
         module_id: String,
         /// The module ids that exist, comma-separated.
         known: String,
+    },
+    /// A page names a component by name and version fragment (`chat@3`) that names none.
+    #[error("page `{page}` shows component `{reference}`: {source}")]
+    UnresolvedComponent {
+        /// The page's path.
+        page: String,
+        /// The reference as given.
+        reference: String,
+        /// Why it names no component: the name's versions, or the names, that exist.
+        source: ResolveError,
     },
     /// A page names a view that its component does not have.
     #[error(

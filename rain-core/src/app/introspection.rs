@@ -1,7 +1,7 @@
 //! `GET /rain`: one server-rendered page showing what the app is made of, for the people who run
 //! it. Every component, its views and sockets, each socket's namespace, source location, declared
-//! events, limits (its own or the app's) and the sockets connected to it now on this node, and the
-//! app's own pages.
+//! events, limits (its own or the app's) and the sockets connected to it now on this node, the
+//! references by name and version fragment that resolve to it (`chat@1`), and the app's own pages.
 //!
 //! Plain HTML and a little CSS: no script, nothing to build. Everything that comes from the app
 //! (names, docs, file paths, types) is escaped, and path segments in links are percent-encoded.
@@ -154,6 +154,19 @@ fn component_section(
         location = escape_html(&component.location().to_string()),
     );
     doc(out, component.doc());
+    let references: Vec<String> = registry
+        .references()
+        .into_iter()
+        .filter(|(_, resolved)| resolved.module_id() == id)
+        .map(|(reference, _)| format!("<code>{}</code>", escape_html(&reference)))
+        .collect();
+    if !references.is_empty() {
+        let _ = writeln!(
+            out,
+            "<p class=\"references\">Referred to as: {}</p>",
+            references.join(", ")
+        );
+    }
     let views = component.views();
     if views.is_empty() {
         out.push_str("<p class=\"views\">Views: <span class=\"none\">none</span></p>\n");

@@ -1,13 +1,19 @@
 //! Full HTML pages made of component views.
 
-use std::fmt::Write as _;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt::Write as _,
+};
 
 use serde::Serialize;
 
 use super::error::Error;
 use crate::{
     base::{engine::EngineSettings, limits::Limits},
-    registry::{Registry, names::component_path},
+    registry::{
+        Registry, ResolveError,
+        names::{component_path, split_reference},
+    },
 };
 
 /// A page made of component views, served at a path of its own by [`App::page`](crate::App::page).
@@ -16,12 +22,17 @@ use crate::{
 /// wrapped in an element that names its component instance; the runtime finds it there, loads the
 /// view's controller (`client/<view>.js`) and gives it its `viewContext`.
 ///
+/// A view's component is named by its module id (`chat-1.0`), or by its name and a version
+/// fragment (`chat@1`: the latest `1.x`; `chat@1.3`: the latest `1.3.x`; `chat@1.5.2`: exactly
+/// that one), or by its name alone (`chat`: its latest version), resolved when the app starts
+/// ([`Registry::lookup`]). A module id always names its own component.
+///
 /// ```
 /// use rain_core::Page;
 ///
 /// let home = Page::new("Chat and intents")
 ///     .view("intents-example-1.0", "index")
-///     .view("chat-1.0", "index");
+///     .view("chat@1", "index");
 /// ```
 #[derive(Debug, Clone)]
 pub struct Page {
@@ -38,9 +49,10 @@ impl Page {
         }
     }
 
-    /// Adds an instance of `view` of the component `module_id`, below the ones already added.
-    pub fn view(mut self, module_id: impl Into<String>, view: impl Into<String>) -> Self {
-        self.views.push((module_id.into(), view.into()));
+    /// Adds an instance of `view` of the component `component` (a module id, `name@fragment` or
+    /// a name: see [`Page`]), below the ones already added.
+    pub fn view(mut self, component: impl Into<String>, view: impl Into<String>) -> Self {
+        self.views.push((component.into(), view.into()));
         self
     }
 
@@ -49,43 +61,61 @@ impl Page {
         &self.title
     }
 
-    /// The views shown, in order: (module id, view).
+    /// The views shown, in order: (component as given, or its module id once resolved, view).
     pub(crate) fn views(&self) -> &[(String, String)] {
         &self.views
     }
 
-    /// Checks that every view exists, so a typo fails at startup rather than on a request.
-    pub(crate) fn check(&self, path: &str, registry: &Registry) -> Result<(), Error> {
-        for (module_id, view) in &self.views {
-            let Some(component) = registry.component(module_id) else {
-                return Err(Error::UnknownComponent {
-                    page: path.to_owned(),
-                    module_id: module_id.clone(),
-                    known: list(
-                        registry
-                            .components()
-                            .iter()
-                            .map(|c| c.module_id().to_owned()),
-                    ),
-                });
+    /// The page with each view's component resolved to its module id, once every view is known
+    /// to exist, so that a typo fails at startup rather than on a request.
+    pub(crate) fn resolve(&self, path: &str, registry: &Registry) -> Result<Self, Error> {
+        let mut views = Vec::with_capacity(self.views.len());
+        for (reference, view) in &self.views {
+            let component = match registry.lookup(reference) {
+                Ok(component) => component,
+                Err(ResolveError::UnknownName { .. }) if split_reference(reference).is_none() => {
+                    return Err(Error::UnknownComponent {
+                        page: path.to_owned(),
+                        module_id: reference.clone(),
+                        known: list(
+                            registry
+                                .components()
+                                .iter()
+                                .map(|c| c.module_id().to_owned()),
+                        ),
+                    });
+                }
+                Err(source) => {
+                    return Err(Error::UnresolvedComponent {
+                        page: path.to_owned(),
+                        reference: reference.clone(),
+                        source,
+                    });
+                }
             };
-            let views = component.views();
-            if !views.contains(view) {
+            let module_id = component.module_id();
+            let known = component.views();
+            if !known.contains(view) {
                 return Err(Error::UnknownView {
                     page: path.to_owned(),
-                    module_id: module_id.clone(),
+                    module_id: module_id.to_owned(),
                     view: view.clone(),
-                    known: list(views),
+                    known: list(known),
                 });
             }
+            views.push((module_id.to_owned(), view.clone()));
         }
-        Ok(())
+        Ok(Self {
+            title: self.title.clone(),
+            views,
+        })
     }
 
-    /// Renders the page. Views that disappeared since [`Page::check`] render as an empty instance.
+    /// Renders a page [resolved](Page::resolve) (each view's component named by its module id);
+    /// a view whose component has no such module id is left out.
     ///
     /// The sockets' manifest carries the engine's path and transports, which the runtime
-    /// connects with.
+    /// connects with; beside it, the references by name the runtime resolves ([`versions`]).
     pub(crate) fn render(
         &self,
         registry: &Registry,
@@ -132,9 +162,11 @@ impl Page {
              <title>{title}</title>\n<link rel=\"icon\" href=\"data:,\">\n{head}\
              <script type=\"application/json\" id=\"rain-sockets\" data-engine-path=\"{path}\" \
              data-transports=\"{transports}\">{manifest}</script>\n\
+             <script type=\"application/json\" id=\"rain-versions\">{versions}</script>\n\
              <script type=\"module\" src=\"/rain/runtime.js\"></script>\n</head>\n<body>\n{body}</body>\n</html>\n",
             title = escape_html(&self.title),
             manifest = script_json(&manifest(registry, limits)),
+            versions = script_json(&versions(registry)),
             path = escape_html(&engine.client_path()),
             transports = engine.transports.names().join(","),
         )
@@ -164,6 +196,27 @@ fn manifest<'a>(registry: &'a Registry, limits: &Limits) -> Vec<ManifestSocket<'
             namespace: s.namespace(),
             recover: s.shown_limits(limits).recover_ms.value,
         })
+        .collect()
+}
+
+/// The page's table of references by name (`rain-versions`): each reference to a component with
+/// sockets, by name and version fragment (`chat@1`) or by name alone (`chat`), to the module id
+/// it resolves to, so that the runtime looks one up instead of applying the rule itself.
+///
+/// Every version of a name is in, the versions without sockets too, so that `chat` means in the
+/// browser what it means on the server; names none of whose versions has a socket are left out.
+fn versions(registry: &Registry) -> BTreeMap<String, &str> {
+    let with_sockets: BTreeSet<&str> = registry
+        .sockets()
+        .iter()
+        .filter_map(|s| registry.component(s.module_id()))
+        .map(|c| c.name())
+        .collect();
+    registry
+        .references()
+        .into_iter()
+        .filter(|(_, component)| with_sockets.contains(component.name()))
+        .map(|(reference, component)| (reference, component.module_id()))
         .collect()
 }
 
@@ -214,6 +267,58 @@ mod tests {
         assert_eq!(
             escape_html(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    /// Chat 1.0 has a socket, chat 2.0 and `plain` none.
+    #[test]
+    fn the_table_of_references_has_every_version_of_the_names_with_sockets() {
+        use crate::registry::{
+            registration::{ComponentKey, ComponentRegistration, Location, SocketRegistration},
+            settings::SocketSettings,
+        };
+        const AT: Location = Location {
+            file: "src/lib.rs",
+            line: 1,
+            column: 1,
+        };
+        const fn component(name: &'static str, version: &'static str) -> ComponentRegistration {
+            ComponentRegistration {
+                key: ComponentKey { name, version },
+                doc: "",
+                location: AT,
+                assets: None,
+            }
+        }
+        static COMPONENTS: [ComponentRegistration; 3] = [
+            component("chat", "1.0"),
+            component("chat", "2.0"),
+            component("plain", "1.0"),
+        ];
+        static SOCKETS: [SocketRegistration; 1] = [SocketRegistration {
+            component: COMPONENTS[0].key,
+            name: "room",
+            handler: "room",
+            doc: "",
+            location: AT,
+            mount: |_, _| {},
+            guards: &[],
+            event_guards: &[],
+            events: None,
+            settings: SocketSettings::APP,
+        }];
+        let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
+        assert_eq!(
+            script_json(&versions(&registry)),
+            r#"{"chat":"chat-2.0","chat@1":"chat-1.0","chat@1.0":"chat-1.0","chat@2":"chat-2.0","chat@2.0":"chat-2.0"}"#
+        );
+        let html =
+            Page::new("Home").render(&registry, &EngineSettings::default(), &Limits::default());
+        assert!(
+            html.contains(
+                "<script type=\"application/json\" id=\"rain-versions\">{\"chat\":\"chat-2.0\","
+            ),
+            "{html}"
         );
     }
 

@@ -127,7 +127,8 @@ impl App {
 
     /// The whole app as an axum `Router`, to serve, nest into a larger app or wrap in tower layers.
     ///
-    /// Fails when a page shows a component or view that does not exist. With [`App::redis`], call
+    /// Fails when a page shows a component or view that does not exist, or a version fragment
+    /// that names no version of its component (`chat@3`). With [`App::redis`], call
     /// it inside a Tokio runtime.
     pub fn router(&self) -> Result<Router, Error> {
         Ok(self.router_with_io()?.0)
@@ -142,8 +143,9 @@ impl App {
     ) -> Result<(Router, SocketIo, Arc<Drain>, Option<RedisLink>), Error> {
         let origins = AllowedOrigins::parse(&self.origins)?;
         self.engine.check()?;
+        let mut pages = Vec::with_capacity(self.pages.len());
         for (path, page) in &self.pages {
-            page.check(path, &self.registry)?;
+            pages.push((path.clone(), page.resolve(path, &self.registry)?));
             if self.engine.serves(path) {
                 return Err(Error::PageUnderEngine {
                     page: path.clone(),
@@ -156,7 +158,7 @@ impl App {
         let (layer, io, link) = self.socket_io_measured(Arc::clone(&metrics));
         let shared = Arc::new(Shared {
             registry: Arc::clone(&self.registry),
-            pages: self.pages.clone(),
+            pages,
             engine: self.engine.clone(),
             metrics: Arc::clone(&metrics),
             io: io.clone(),

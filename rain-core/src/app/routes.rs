@@ -30,6 +30,7 @@ use crate::{
 /// What every request handler shares.
 pub(super) struct Shared {
     pub(super) registry: Arc<Registry>,
+    /// The pages, each view's component resolved to its module id.
     pub(super) pages: Vec<(String, Page)>,
     /// The engine's path and transports, which pages tell the runtime.
     pub(super) engine: EngineSettings,

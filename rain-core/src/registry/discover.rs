@@ -2,16 +2,19 @@
 //!
 //! [`Registry::discover`] gathers the registrations, sorts them (link order is unspecified),
 //! derives every module id and namespace (by the rules of [`names`](super::names)) and reports
-//! duplicates with both source locations.
+//! duplicates with both source locations. A component is found by its module id
+//! ([`Registry::component`]) or, among the versions of its name, by a version fragment
+//! ([`Registry::resolve`], [`Registry::lookup`]: the rule of [`versions`](super::versions)).
 
-use std::fmt;
+use std::{collections::BTreeMap, fmt};
 
 use super::{
     error::DiscoverError,
     events::EventDecl,
-    names::{module_id, namespace},
+    names::{module_id, namespace, reference, split_reference},
     registration::{ComponentRegistration, Location, SocketRegistration},
     settings::ShownLimits,
+    versions::{self, ResolveError, fragments},
 };
 use crate::{
     base::{
@@ -255,6 +258,21 @@ impl Registry {
                 second: pair[1].location(),
             });
         }
+        let mut by_version: Vec<&Component> = components.iter().collect();
+        by_version.sort_by(|a, b| {
+            (a.name().cmp(b.name())).then_with(|| versions::compare(a.version(), b.version()))
+        });
+        if let Some(pair) = by_version.windows(2).find(|w| {
+            w[0].name() == w[1].name() && versions::compare(w[0].version(), w[1].version()).is_eq()
+        }) {
+            return Err(DiscoverError::SameVersion {
+                name: pair[0].name(),
+                first_module_id: pair[0].module_id.clone(),
+                first: pair[0].location(),
+                second_module_id: pair[1].module_id.clone(),
+                second: pair[1].location(),
+            });
+        }
 
         let mut found = Vec::new();
         for registration in sockets {
@@ -307,6 +325,71 @@ impl Registry {
             .map(|i| &self.components[i])
     }
 
+    /// The versions of the component `name`, sorted by module id.
+    pub fn versions_of<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Component> + 'a {
+        self.components.iter().filter(move |c| c.name() == name)
+    }
+
+    /// The version of component `name` that the version `fragment` names: `1.3` the latest
+    /// `1.3.x`, `2` the latest `2.x`, `1.5.2` exactly that one, `""` the latest version (the
+    /// rule of [`resolve`](crate::registry::resolve)).
+    ///
+    /// ```no_run
+    /// let registry = rain_core::Registry::discover()?;
+    /// let chat = registry.resolve("chat", "1")?;
+    /// assert_eq!(chat.name(), "chat");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve(&self, name: &str, fragment: &str) -> Result<&Component, ResolveError> {
+        let registered = self.components.iter().map(|c| (c.name(), c.version()));
+        let version = versions::resolve(name, fragment, registered)?;
+        Ok(self
+            .component(&module_id(name, version))
+            .expect("a resolved version is registered"))
+    }
+
+    /// The component a reference names: a module id (`chat-1.0`) names its component, always;
+    /// otherwise `name@fragment` (`chat@1`) or a bare name (`chat`, the latest version) is
+    /// resolved by [`Registry::resolve`]. (Names and versions never contain `@`.)
+    pub fn lookup(&self, reference: &str) -> Result<&Component, ResolveError> {
+        if let Some(component) = self.component(reference) {
+            return Ok(component);
+        }
+        match split_reference(reference) {
+            // `chat@` would be a second spelling of `chat`.
+            Some((name, "")) if self.versions_of(name).next().is_some() => {
+                Err(ResolveError::InvalidFragment {
+                    name: name.to_owned(),
+                    fragment: String::new(),
+                })
+            }
+            Some((name, fragment)) => self.resolve(name, fragment),
+            None => self.resolve(reference, ""),
+        }
+    }
+
+    /// Every reference by name that [`Registry::lookup`] resolves, with its component, sorted:
+    /// for each name, the bare name (its latest version) and `name@fragment` for every prefix of
+    /// each of its versions (`chat@1`, `chat@1.0`), each resolved by [`Registry::resolve`]. A
+    /// reference that is also a module id names that module's component and is left out.
+    pub fn references(&self) -> Vec<(String, &Component)> {
+        let mut out: BTreeMap<String, &Component> = BTreeMap::new();
+        for component in &self.components {
+            let name = component.name();
+            for fragment in std::iter::once(String::new()).chain(fragments(component.version())) {
+                let reference = reference(name, &fragment);
+                if out.contains_key(&reference) || self.component(&reference).is_some() {
+                    continue;
+                }
+                let resolved = self
+                    .resolve(name, &fragment)
+                    .expect("a prefix of a version names it");
+                out.insert(reference, resolved);
+            }
+        }
+        out.into_iter().collect()
+    }
+
     /// The sockets of one component, sorted by name.
     pub fn sockets_of(&self, module_id: &str) -> &[Socket] {
         // Sorted by namespace, `/<module id>/<name>`: one component's sockets are contiguous.
@@ -320,149 +403,4 @@ impl Registry {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::registry::{registration::ComponentKey, settings::SocketSettings};
-
-    const fn location(line: u32) -> Location {
-        Location {
-            file: "src/lib.rs",
-            line,
-            column: 1,
-        }
-    }
-
-    const fn component(
-        name: &'static str,
-        version: &'static str,
-        line: u32,
-    ) -> ComponentRegistration {
-        ComponentRegistration {
-            key: ComponentKey { name, version },
-            doc: "",
-            location: location(line),
-            assets: None,
-        }
-    }
-
-    const fn socket(name: &'static str, component: ComponentKey, line: u32) -> SocketRegistration {
-        SocketRegistration {
-            component,
-            name,
-            handler: "handler",
-            doc: "",
-            location: location(line),
-            mount: |_, _| {},
-            events: None,
-            guards: &[],
-            event_guards: &[],
-            settings: SocketSettings::APP,
-        }
-    }
-
-    const CHAT: ComponentKey = ComponentKey {
-        name: "chat",
-        version: "1.0",
-    };
-    const INTENTS: ComponentKey = ComponentKey {
-        name: "intents-example",
-        version: "1.0",
-    };
-
-    static COMPONENTS: [ComponentRegistration; 2] = [
-        component("intents-example", "1.0", 10),
-        component("chat", "1.0", 20),
-    ];
-
-    #[test]
-    fn derives_module_ids_and_namespaces_and_sorts() {
-        static SOCKETS: [SocketRegistration; 3] = [
-            socket("room", CHAT, 30),
-            socket("chat/dummy socket", INTENTS, 40),
-            socket("a/b", CHAT, 50),
-        ];
-        let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
-        let ids: Vec<_> = registry
-            .components()
-            .iter()
-            .map(|c| c.module_id())
-            .collect();
-        assert_eq!(ids, ["chat-1.0", "intents-example-1.0"]);
-        let namespaces: Vec<_> = registry.sockets().iter().map(|s| s.namespace()).collect();
-        assert_eq!(
-            namespaces,
-            [
-                "/chat-1.0/a/b",
-                "/chat-1.0/room",
-                "/intents-example-1.0/chat/dummy socket"
-            ]
-        );
-        assert_eq!(registry.sockets_of("chat-1.0").len(), 2);
-        assert_eq!(registry.sockets_of("intents-example-1.0").len(), 1);
-        assert!(registry.sockets_of("chat").is_empty());
-        assert_eq!(registry.component("chat-1.0").unwrap().name(), "chat");
-        assert!(registry.component("chat-2.0").is_none());
-    }
-
-    #[test]
-    fn order_of_registration_does_not_matter() {
-        static FORWARD: [SocketRegistration; 2] = [socket("b", CHAT, 1), socket("a", INTENTS, 2)];
-        static BACKWARD: [SocketRegistration; 2] = [socket("a", INTENTS, 2), socket("b", CHAT, 1)];
-        let one = Registry::from_registrations(&COMPONENTS, &FORWARD).unwrap();
-        let two = Registry::from_registrations(COMPONENTS.iter().rev(), &BACKWARD).unwrap();
-        let names = |r: &Registry| {
-            r.sockets()
-                .iter()
-                .map(|s| s.namespace().to_owned())
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(names(&one), names(&two));
-    }
-
-    #[test]
-    fn empty_app_is_an_error_that_explains_linking() {
-        let err = Registry::from_registrations([], []).unwrap_err();
-        assert!(matches!(err, DiscoverError::NoComponents));
-        assert!(err.to_string().contains("as _;"), "{err}");
-    }
-
-    #[test]
-    fn duplicate_component_names_both_locations() {
-        static TWICE: [ComponentRegistration; 2] =
-            [component("chat", "1.0", 7), component("chat", "1.0", 3)];
-        let err = Registry::from_registrations(&TWICE, []).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "two components have the module id `chat-1.0`: src/lib.rs:3:1 and src/lib.rs:7:1"
-        );
-    }
-
-    #[test]
-    fn duplicate_socket_names_both_locations() {
-        static SOCKETS: [SocketRegistration; 2] =
-            [socket("room", CHAT, 9), socket("room", CHAT, 4)];
-        let err = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "two sockets have the namespace `/chat-1.0/room`: src/lib.rs:4:1 and src/lib.rs:9:1"
-        );
-    }
-
-    #[test]
-    fn socket_of_missing_component_is_an_error() {
-        static SOCKETS: [SocketRegistration; 1] = [socket(
-            "room",
-            ComponentKey {
-                name: "nowhere",
-                version: "1.0",
-            },
-            5,
-        )];
-        let err = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap_err();
-        assert!(
-            matches!(err, DiscoverError::MissingComponent { .. }),
-            "{err}"
-        );
-        assert!(err.to_string().contains("nowhere-1.0"), "{err}");
-    }
-}
+mod tests;

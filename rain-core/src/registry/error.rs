@@ -23,6 +23,24 @@ pub enum DiscoverError {
         /// The second declaration.
         second: Location,
     },
+    /// Two components of one name have versions that are equal as numbers (`1.0` and `01.0`), so
+    /// that a version fragment could not tell them apart.
+    #[error(
+        "components `{first_module_id}` ({first}) and `{second_module_id}` ({second}) are one version \
+         of `{name}`: versions compare as numbers; give one of them another version"
+    )]
+    SameVersion {
+        /// The components' name.
+        name: &'static str,
+        /// The first one's module id.
+        first_module_id: String,
+        /// The first declaration.
+        first: Location,
+        /// The second one's module id.
+        second_module_id: String,
+        /// The second declaration.
+        second: Location,
+    },
     /// Two sockets have the same namespace.
     #[error("two sockets have the namespace `{namespace}`: {first} and {second}")]
     DuplicateSocket {

@@ -7,6 +7,8 @@
 //! reports duplicates with both source locations ([`DiscoverError`]). A socket's event
 //! declarations, when it has them, are data here too; the typed socket API is built on them. So is
 //! what a socket sets for itself over the app's limits (`settings`), resolved when it is mounted.
+//! Several versions of one component live side by side; a reference by name and version fragment
+//! (`chat@1`) is resolved among them by one rule ([`resolve`], [`Registry::resolve`]).
 
 pub(crate) mod discover;
 mod error;
@@ -14,8 +16,10 @@ pub(crate) mod events;
 pub(crate) mod names;
 pub(crate) mod registration;
 pub(crate) mod settings;
+pub(crate) mod versions;
 
 pub use discover::{Component, Registry, Socket};
 pub use error::DiscoverError;
-pub use names::{module_id, namespace};
+pub use names::{module_id, namespace, reference};
 pub use registration::Location;
+pub use versions::{ResolveError, resolve};

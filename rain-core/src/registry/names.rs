@@ -8,7 +8,9 @@
 //! | namespace | `/` module id `/` socket name | `/intents-example-1.0/chat/dummy socket` |
 //! | a component file's path | `/` module id `/` file | `/intents-example-1.0/client/index.js` |
 //! | a view's page | `/` module id `/` view | `/intents-example-1.0/index` |
+//! | reference by name | name, or name `@` version fragment | `chat`, `chat@1`, `chat@1.3` |
 //! | binding identifier | camelCase words of ASCII letters and digits | `chatDummySocket` |
+//! | a version's binding identifier | the name's, `V`, the version's numbers joined by `_` | `chatV2_0` |
 //! | binding type name | the identifier, capitalized | `ChatDummySocket` |
 //! | event name | the declared identifier, without `r#` | `type` for `r#type` |
 
@@ -20,6 +22,26 @@ pub fn module_id(name: &str, version: &str) -> String {
 /// The Socket.IO namespace of a socket: `/<module id>/<socket name>`, spaces kept as they are.
 pub fn namespace(module_id: &str, socket_name: &str) -> String {
     format!("/{module_id}/{socket_name}")
+}
+
+/// What separates a component's name from a version fragment in a reference (`chat@1`): a
+/// character no name or version may contain, so that a reference reads one way only.
+const REFERENCE_SEPARATOR: char = '@';
+
+/// A reference to a component by name and version fragment: `chat@1`; the bare name (`chat`) for
+/// an empty fragment, which names the latest version (see [`resolve`](super::versions::resolve)).
+pub fn reference(name: &str, fragment: &str) -> String {
+    if fragment.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{name}{REFERENCE_SEPARATOR}{fragment}")
+    }
+}
+
+/// The name and version fragment of a reference that has one (`chat@1` → `("chat", "1")`);
+/// `None` for a module id or a bare name.
+pub(crate) fn split_reference(reference: &str) -> Option<(&str, &str)> {
+    reference.split_once(REFERENCE_SEPARATOR)
 }
 
 /// The path a component's file or view is served at: `/<module id>/<path>`.
@@ -52,6 +74,14 @@ pub fn identifier(name: &str) -> String {
         out.push('_');
     }
     out
+}
+
+/// The binding identifier of one version of a component whose name has several: the name's
+/// identifier, `V`, and the version's numbers joined by `_` (`chat`, `2.0` → `chatV2_0`).
+///
+/// [`identifier`] never puts a `_` between two words, so this cannot be another name's.
+pub fn version_identifier(name: &str, version: &str) -> String {
+    format!("{}V{}", identifier(name), version.replace('.', "_"))
 }
 
 /// JavaScript's reserved words, which cannot name an export.
@@ -143,5 +173,21 @@ mod tests {
             "ChatDummySocket"
         );
         assert_eq!(capitalized(&identifier("2fa")), "_2fa");
+        assert_eq!(version_identifier("chat", "2.0"), "chatV2_0");
+        assert_eq!(
+            version_identifier("intents-example", "1.2.3"),
+            "intentsExampleV1_2_3"
+        );
+        assert_eq!(capitalized(&version_identifier("chat", "1.0")), "ChatV1_0");
+    }
+
+    #[test]
+    fn references_read_one_way() {
+        assert_eq!(reference("chat", "1"), "chat@1");
+        assert_eq!(reference("chat", ""), "chat");
+        assert_eq!(split_reference("chat@1.3"), Some(("chat", "1.3")));
+        assert_eq!(split_reference("my-chat.v2@2"), Some(("my-chat.v2", "2")));
+        assert_eq!(split_reference("chat-1.0"), None);
+        assert_eq!(split_reference("chat"), None);
     }
 }

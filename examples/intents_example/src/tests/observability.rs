@@ -11,7 +11,7 @@ use tracing::{
 };
 use tracing_subscriber::{Layer, layer::Context, prelude::*, registry::LookupSpan};
 
-use super::{get, poll, post, router};
+use super::{get, open_session, poll, post, router};
 
 const DUMMY: &str = "/intents-example-1.0/chat/dummy socket";
 
@@ -22,6 +22,12 @@ async fn introspection_page_shows_components_sockets_and_events() {
     assert_eq!(content_type, "text/html; charset=utf-8");
     for expected in [
         "<h2>chat <small>1.0</small></h2>",
+        "<h2>chat <small>2.0</small></h2>",
+        "<tr class=\"socket\" data-namespace=\"/chat-2.0/room\">",
+        // Each version, with the references that name it.
+        "<p class=\"references\">Referred to as: <code>chat@1</code>, <code>chat@1.0</code></p>",
+        "<p class=\"references\">Referred to as: <code>chat</code>, <code>chat@2</code>, <code>chat@2.0</code></p>",
+        "<a href=\"/chat-2\"><code>/chat-2</code></a> Chat 2.0: <code>chat-2.0 index</code>",
         "<h2>intents-example <small>1.0</small></h2>",
         "<tr class=\"socket\" data-namespace=\"/chat-1.0/room\">",
         &format!("<tr class=\"socket\" data-namespace=\"{DUMMY}\">"),
@@ -128,13 +134,7 @@ async fn a_session_moves_the_metrics_and_runs_in_named_spans() {
     assert_eq!(series(&before, "rain_connections_open", labels), Some(0.0));
     assert_eq!(series(&before, "rain_events_received_total", &hello), None);
 
-    let (_, _, open) = get(&router, "/socket.io/?EIO=4&transport=polling").await;
-    let handshake: serde_json::Value =
-        serde_json::from_str(open.strip_prefix('0').unwrap()).unwrap();
-    let uri = format!(
-        "/socket.io/?EIO=4&transport=polling&sid={}",
-        handshake["sid"].as_str().unwrap()
-    );
+    let uri = open_session(&router).await;
     assert_eq!(
         post(&router, &uri, &format!("40{DUMMY},")).await,
         StatusCode::OK

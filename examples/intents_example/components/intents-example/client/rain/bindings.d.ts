@@ -3,6 +3,8 @@
 //
 // chat-1.0 (examples/intents_example/src/lib.rs)
 //   /chat-1.0/room (room)
+// chat-2.0 (examples/intents_example/src/lib.rs)
+//   /chat-2.0/room (room)
 // intents-example-1.0 (examples/intents_example/src/lib.rs)
 //   /intents-example-1.0/chat/dummy socket (dummy_socket)
 
@@ -99,7 +101,14 @@ namespace: string, };
  * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
  * Recoverable for 2 minutes: a client back within them gets the messages it missed.
  */
-export type ChatRoom = RainSocket<UntypedEvents, UntypedEvents>;
+export type ChatV1_0Room = RainSocket<UntypedEvents, UntypedEvents>;
+
+/**
+ * Socket `room`, namespace `/chat-2.0/room`.
+ * Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
+ * `sentAt` (milliseconds since the Unix epoch).
+ */
+export type ChatV2_0Room = RainSocket<UntypedEvents, UntypedEvents>;
 
 /**
  * Socket `chat/dummy socket`, namespace `/intents-example-1.0/chat/dummy socket`.
@@ -123,7 +132,10 @@ export type IntentsExampleChatDummySocket = RainSocket<{
 
 export interface Sockets {
     "chat-1.0": {
-        "room": ChatRoom;
+        "room": ChatV1_0Room;
+    };
+    "chat-2.0": {
+        "room": ChatV2_0Room;
     };
     "intents-example-1.0": {
         "chat/dummy socket": IntentsExampleChatDummySocket;
@@ -134,7 +146,7 @@ export interface Sockets {
  * Component `chat` 1.0 (module id `chat-1.0`).
  * A chat room.
  */
-export declare const chat: {
+export declare const chatV1_0: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
@@ -144,7 +156,22 @@ export declare const chat: {
      * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
      * Recoverable for 2 minutes: a client back within them gets the messages it missed.
      */
-    room(): ChatRoom;
+    room(): ChatV1_0Room;
+};
+
+/**
+ * Component `chat` 2.0 (module id `chat-2.0`).
+ * Version 2.0 of the chat room, beside 1.0: its own namespace (`/chat-2.0/room`), so its own
+ * room, and messages stamped with the time they were sent.
+ */
+export declare const chatV2_0: {
+    readonly moduleId: "chat-2.0";
+    /**
+     * Socket `room`, namespace `/chat-2.0/room`.
+     * Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
+     * `sentAt` (milliseconds since the Unix epoch).
+     */
+    room(): ChatV2_0Room;
 };
 
 /**
@@ -159,6 +186,11 @@ export declare const intentsExample: {
      */
     chatDummySocket(): IntentsExampleChatDummySocket;
 };
+
+/**
+ * Component `chat`'s latest version, 2.0 (module id `chat-2.0`).
+ */
+export declare const chat: typeof chatV2_0;
 
 /** The runtime's `getWebSocket`, typed by component and socket name. */
 export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];

@@ -3,6 +3,8 @@
 //
 // chat-1.0 (examples/intents_example/src/lib.rs)
 //   /chat-1.0/room (room)
+// chat-2.0 (examples/intents_example/src/lib.rs)
+//   /chat-2.0/room (room)
 // intents-example-1.0 (examples/intents_example/src/lib.rs)
 //   /intents-example-1.0/chat/dummy socket (dummy_socket)
 
@@ -12,7 +14,7 @@ import { getWebSocket } from "/rain/runtime.js";
  * Component `chat` 1.0 (module id `chat-1.0`).
  * A chat room.
  */
-export const chat = Object.freeze({
+export const chatV1_0 = Object.freeze({
     moduleId: "chat-1.0",
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
@@ -23,6 +25,21 @@ export const chat = Object.freeze({
      * Recoverable for 2 minutes: a client back within them gets the messages it missed.
      */
     room: () => getWebSocket("chat-1.0", "room"),
+});
+
+/**
+ * Component `chat` 2.0 (module id `chat-2.0`).
+ * Version 2.0 of the chat room, beside 1.0: its own namespace (`/chat-2.0/room`), so its own
+ * room, and messages stamped with the time they were sent.
+ */
+export const chatV2_0 = Object.freeze({
+    moduleId: "chat-2.0",
+    /**
+     * Socket `room`, namespace `/chat-2.0/room`.
+     * Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
+     * `sentAt` (milliseconds since the Unix epoch).
+     */
+    room: () => getWebSocket("chat-2.0", "room"),
 });
 
 /**
@@ -37,5 +54,10 @@ export const intentsExample = Object.freeze({
      */
     chatDummySocket: () => getWebSocket("intents-example-1.0", "chat/dummy socket"),
 });
+
+/**
+ * Component `chat`'s latest version, 2.0 (module id `chat-2.0`).
+ */
+export const chat = chatV2_0;
 
 export { getWebSocket };
