@@ -195,17 +195,13 @@ async fn runtime_is_gzipped_to_clients_that_take_it_and_within_budget() {
         names,
         [
             "components.js",
-            "controller-loader.js",
             "emitter.js",
             "engine.js",
             "messaging.js",
             "protocol.js",
             "runtime.js",
-            "shutdown.js",
             "socket.js",
-            "transport-polling.js",
-            "transport-websocket.js",
-            "view-context.js"
+            "transports.js"
         ]
     );
     let total: usize = sizes.iter().map(|(.., gzipped)| gzipped).sum();

@@ -8,11 +8,10 @@ import { Server } from "socket.io";
 
 import { runtimeModule } from "./support/runtime.mjs";
 
+// Importing messaging.js gives every socket Rain's shutdown notice, as the runtime has it: its
+// emits wait from `rain:shutdown` until it connects again.
 const { Messaging } = await runtimeModule("messaging.js");
 const { Manager, connect } = await runtimeModule("socket.js");
-// Rain's shutdown notice, as the runtime has it: every socket holds its emits from
-// `rain:shutdown` until it connects again.
-await runtimeModule("shutdown.js");
 
 const NSP = "/intents-example-1.0/chat/dummy socket";
 const FAST_RECONNECT = {

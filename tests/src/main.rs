@@ -1,8 +1,8 @@
 //! The server the end-to-end tests run against: the intents example's components, plus
 //! components that exist only to misbehave (a panicking handler), to echo acks, to exercise
 //! the event pipeline (return-value acks, guards, limits, sockets' own limits), to report
-//! sessions (with the HTTP routes that log in and issue tokens) or to observe deliveries and
-//! shutdowns.
+//! sessions (with the HTTP routes that log in and issue tokens), to observe deliveries and
+//! shutdowns, or to show RAIN's client model in a browser (`model.rs`).
 //!
 //! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
 
@@ -11,6 +11,7 @@ use rain_core::prelude::*;
 // The example's components are linked through this crate, not through a call into it.
 use intents_example as _;
 
+mod model;
 mod own_limits;
 mod recovery;
 
@@ -581,7 +582,7 @@ mod account_routes {
 
 #[tokio::main]
 async fn main() -> Result<(), rain_core::Error> {
-    account_routes::add(intents_example::app()?)
+    model::pages(account_routes::add(intents_example::app()?))
         .page(
             "/faults",
             Page::new("Faulty controllers beside a working one")

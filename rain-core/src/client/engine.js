@@ -2,8 +2,7 @@
 // long-polling to a WebSocket, the heartbeat.
 
 import { Emitter } from "./emitter.js";
-import { PollingTransport } from "./transport-polling.js";
-import { WebSocketTransport } from "./transport-websocket.js";
+import { PollingTransport, WebSocketTransport } from "./transports.js";
 
 /** @typedef {string | ArrayBuffer | ArrayBufferView} Message the data of an Engine.IO message */
 

@@ -1,9 +1,26 @@
 // Sockets by component and name, on the page's one shared connection. Each socket's namespace is
 // the one the page's manifest gives it: the server, which names namespaces, writes it there, and
 // whether it recovers its state across a short disconnect (`recover`, its window in ms): such a
-// socket connects once the server has announced its recovery (see socket.js).
+// socket connects once the server has announced its recovery (see socket.js). Sockets asked for
+// while components are being set up open once those components' controllers have all run
+// `init()`.
+//
+// Publish/subscribe between the page's components, as RAIN's observer had it. An event name is
+// hierarchical, its levels split on `::`; a subscriber hears exactly the name it subscribed to.
+// A view context's events are scoped to the components under the same parent instance, so two
+// instances of one component in different containers do not hear each other. A name that starts
+// with `::` is the page's, whoever publishes it: `::chat::message` from any component is
+// `chat::message` of the components at the page's top level and of `clientRuntime.messaging`.
+// Callbacks run asynchronously, in the order they subscribed; an event no one has subscribed to
+// is kept, the last value only, and delivered to the first later subscriber.
+//
+// Rain's shutdown notice: a Rain server that starts shutting down sends every socket
+// `rain:shutdown` (see rain_core::shutdown), lets its running handlers finish, then closes the
+// connection. From the notice until the socket connects again, its emits wait in its buffer for
+// the server that replaces this one instead of going to one that is closing. Importing this
+// module extends every socket made afterwards with that hold.
 
-import { Socket, connect } from "./socket.js";
+import { Socket, connect, extendSockets } from "./socket.js";
 
 /** @typedef {import("./runtime.js").SocketEntry} SocketEntry */
 /** @typedef {import("./runtime.js").MessagingOptions} MessagingOptions */
@@ -13,16 +30,33 @@ import { Socket, connect } from "./socket.js";
  * @param {Document} document
  * @returns {SocketEntry[] | null}
  */
-export function readManifest(document) {
-    const script = document.getElementById("rain-sockets");
+export const readManifest = (document) => readJson(document, "rain-sockets", Array.isArray);
+
+/**
+ * The page's `<script type="application/json" id="rain-versions">`: what each reference to a
+ * component by name and version fragment (`chat@1`, or `chat` for the latest) resolves to, as the
+ * server resolved it, so that the runtime never applies the rule itself.
+ * @param {Document} document
+ * @returns {Record<string, string> | null}
+ */
+export const readVersions = (document) =>
+    readJson(document, "rain-versions", (value) => value?.constructor === Object);
+
+/**
+ * @param {Document} document
+ * @param {string} id
+ * @param {(value: any) => boolean} valid
+ */
+function readJson(document, id, valid) {
+    const script = document.getElementById(id);
     if (!script) return null;
     try {
-        const entries = JSON.parse(script.textContent ?? "");
-        if (Array.isArray(entries)) return entries;
+        const value = JSON.parse(script.textContent ?? "");
+        if (valid(value)) return value;
     } catch {
         // Reported below.
     }
-    console.error("Rain: #rain-sockets is not a JSON array; it is ignored");
+    console.error(`Rain: #${id} is not what the server writes there; it is ignored`);
     return null;
 }
 
@@ -41,27 +75,121 @@ export function readEngineOptions(document) {
     return options;
 }
 
-/** `clientRuntime.messaging`: each component's sockets, one object per namespace. */
+/** What a Rain server sends every socket when it starts shutting down. */
+const SHUTDOWN_EVENT = "rain:shutdown";
+
+/**
+ * The hold of one socket: from a shutdown notice until the next connect.
+ * @returns {import("./socket.js").SocketHooks}
+ */
+function holdOnShutdown() {
+    let held = false;
+    return {
+        onEvent: (event) => {
+            if (event === SHUTDOWN_EVENT) held = true;
+        },
+        onConnect: () => {
+            held = false;
+        },
+        holds: () => held,
+    };
+}
+
+extendSockets(holdOnShutdown);
+
+/** The page's subscriptions and kept events. */
+export class Observer {
+    /** @type {Map<string, Set<Function>>} */
+    #callbacks = new Map();
+    /** @type {Map<string, any>} */
+    #kept = new Map();
+
+    /**
+     * @param {string} event
+     * @param {any} data
+     * @param {string | null} [parent] the publisher's parent instance id
+     */
+    publish(event, data, parent) {
+        const key = scoped(event, parent);
+        const callbacks = this.#callbacks.get(key);
+        if (!callbacks?.size) this.#kept.set(key, data);
+        else for (const callback of callbacks) queueMicrotask(() => callback(data));
+    }
+
+    /**
+     * @param {string} event
+     * @param {Function} callback
+     * @param {string | null} [parent]
+     */
+    subscribe(event, callback, parent) {
+        if (typeof callback !== "function") throw new TypeError("a callback is required");
+        const key = scoped(event, parent);
+        const callbacks = this.#callbacks.get(key) ?? new Set();
+        this.#callbacks.set(key, callbacks.add(callback));
+        if (this.#kept.has(key)) {
+            const data = this.#kept.get(key);
+            this.#kept.delete(key);
+            queueMicrotask(() => callback(data));
+        }
+    }
+
+    /**
+     * @param {string} event
+     * @param {Function} callback
+     * @param {string | null} [parent]
+     */
+    unsubscribe(event, callback, parent) {
+        this.#callbacks.get(scoped(event, parent))?.delete(callback);
+    }
+}
+
+/**
+ * The levels of `event` under `parent`, as one key.
+ * @param {string} event
+ * @param {string | null | undefined} parent
+ */
+function scoped(event, parent) {
+    const levels = String(event).split("::");
+    if (!levels[0]) {
+        levels.shift();
+        parent = null;
+    }
+    return JSON.stringify([parent ?? null, ...levels]);
+}
+
+/**
+ * `clientRuntime.messaging`: each component's sockets, one object per namespace, and the page's
+ * publish/subscribe.
+ */
 export class Messaging {
     #sockets = new Map();
+    #observer = new Observer();
+    #holds = 0;
+    /** @type {Socket[]} */
+    #held = [];
     #manifest;
+    #versions;
     #engine;
     #options;
 
     /** @param {MessagingOptions} [options] */
-    constructor({ manifest = null, engine = {}, ...options } = {}) {
+    constructor({ manifest = null, versions = null, engine = {}, ...options } = {}) {
         this.#manifest = manifest;
+        this.#versions = versions;
         this.#engine = engine;
         this.#options = options;
     }
 
     /**
      * The socket `name` of component `moduleId`, on the namespace its manifest entry gives.
+     * The component may also be named by name and version fragment, `chat@1` (the latest 1.x),
+     * or by name, `chat` (its latest version), as the page's server resolves them.
      * @param {string} moduleId e.g. `intents-example-1.0`
      * @param {string} name e.g. `chat/dummy socket`
      * @returns {Socket}
      */
     getWebSocket(moduleId, name) {
+        moduleId = this.moduleId(moduleId);
         const key = JSON.stringify([moduleId, name]);
         if (!this.#sockets.has(key)) this.#sockets.set(key, this.#open(moduleId, name));
         return this.#sockets.get(key);
@@ -77,10 +205,71 @@ export class Messaging {
         return this.getWebSocket(moduleId, name);
     }
 
-    #open(moduleId, name) {
+    /**
+     * Holds the sockets asked for from now on until the function returned is called (as many
+     * times as `hold()` was): they are made at once, and open then.
+     * @returns {() => void}
+     */
+    hold() {
+        this.#holds++;
+        let held = true;
+        return () => {
+            if (!held) return;
+            held = false;
+            if (--this.#holds === 0) for (const socket of this.#held.splice(0)) socket.connect();
+        };
+    }
+
+    /**
+     * Publishes `event` with `data`: from a view context, to the components under its parent.
+     * @param {string} event
+     * @param {any} [data]
+     * @param {{ parent?: string | null }} [viewContext]
+     */
+    publish(event, data, viewContext) {
+        this.#observer.publish(event, data, viewContext?.parent);
+    }
+
+    /**
+     * @param {string} event
+     * @param {(data: any) => void} callback
+     * @param {{ parent?: string | null }} [viewContext]
+     */
+    subscribe(event, callback, viewContext) {
+        this.#observer.subscribe(event, callback, viewContext?.parent);
+    }
+
+    /**
+     * @param {string} event
+     * @param {(data: any) => void} callback
+     * @param {{ parent?: string | null }} [viewContext]
+     */
+    unsubscribe(event, callback, viewContext) {
+        this.#observer.unsubscribe(event, callback, viewContext?.parent);
+    }
+
+    /**
+     * The module id a reference names: a module id itself, or what the page's server resolved a
+     * name and fragment to; an unknown reference is returned as it is.
+     * @param {string} reference e.g. `chat@1`
+     * @returns {string} e.g. `chat-1.0`
+     */
+    moduleId(reference) {
+        if (this.#entries().some((e) => e.moduleId === reference)) return reference;
+        if (typeof this.#versions === "function") this.#versions = this.#versions();
+        const versions = this.#versions ?? {};
+        return Object.hasOwn(versions, reference) ? versions[reference] : reference;
+    }
+
+    /** @returns {SocketEntry[]} */
+    #entries() {
         if (typeof this.#manifest === "function") this.#manifest = this.#manifest();
+        return this.#manifest ?? [];
+    }
+
+    #open(moduleId, name) {
         if (typeof this.#engine === "function") this.#engine = this.#engine();
-        const manifest = this.#manifest ?? [];
+        const manifest = this.#entries();
         const entry = manifest.find((e) => e.moduleId === moduleId && e.name === name);
         const nsp = entry?.namespace;
         if (!nsp) {
@@ -99,7 +288,11 @@ export class Messaging {
             ...this.#options,
         };
         const recover = entry.recover != null;
-        return connect(url, nsp, { ...options, recover }).on("connect_error", (error) => {
+        const held = options.autoConnect !== false && this.#holds > 0;
+        const autoConnect = options.autoConnect !== false && !held;
+        const socket = connect(url, nsp, { ...options, recover, autoConnect });
+        if (held) this.#held.push(socket);
+        return socket.on("connect_error", (error) => {
             if (error.message === "Invalid namespace") {
                 console.error(
                     `Rain: the server has no socket "${name}" for component "${moduleId}"`,

@@ -85,6 +85,12 @@ export interface MessagingOptions extends ConnectOptions {
      */
     manifest?: SocketEntry[] | null | (() => SocketEntry[] | null);
     /**
+     * What each reference to a component by name and version fragment resolves to, e.g.
+     * `{ "chat": "chat-2.0", "chat@1": "chat-1.0" }` (or a function reading it, called once):
+     * the page's runtime reads the table the server writes in `#rain-versions`.
+     */
+    versions?: Record<string, string> | null | (() => Record<string, string> | null);
+    /**
      * The server's Engine.IO path and transports (or a function reading them, called once),
      * under the options given here: the page's runtime reads them from the manifest.
      */
@@ -229,22 +235,70 @@ export interface Controller {
 
 /** `this.viewContext` of a controller. */
 export declare class ViewContext {
-    constructor(moduleId: string, instanceId: string, root: Element | null, messaging: Messaging);
+    constructor(
+        moduleId: string,
+        instanceId: string,
+        root: Element | null,
+        messaging: Messaging,
+        parent?: string | null,
+    );
     readonly moduleId: string;
     readonly instanceId: string;
-    /** The instance's element. */
-    getRoot(): Element | null;
+    /** The instance id of the component this one is inside, or null at the page's top level. */
+    readonly parent: string | null;
+    /**
+     * The instance's element; wrapped by jQuery when the page has loaded jQuery (as RAIN's root
+     * was), so `find` and `click` work. `getElement()` is the element either way.
+     */
+    getRoot(): any;
+    /** The instance's element, with or without jQuery. */
+    getElement(): Element | null;
     /** The socket `name` of this component, on the namespace the page's manifest gives it. */
     getWebSocket(name: string): Socket;
+    /**
+     * Publishes `event` (levels split on `::`) to the components under the same parent; a name
+     * starting with `::` goes to the page's top level instead. Kept, the last value only, for
+     * the first subscriber when nobody has subscribed yet.
+     */
+    publish(event: string, data?: unknown): void;
+    /** Calls `callback` (asynchronously) with every `event` published under the same parent. */
+    subscribe(event: string, callback: (data: any) => void): void;
+    unsubscribe(event: string, callback: (data: any) => void): void;
 }
 
-/** `clientRuntime.messaging`: every component's sockets, on one shared connection. */
+/** What publish/subscribe reads of a view context: the scope of its events. */
+export interface Scope {
+    readonly parent?: string | null;
+}
+
+/**
+ * `clientRuntime.messaging`: every component's sockets, on one shared connection, and the page's
+ * publish/subscribe.
+ */
 export declare class Messaging {
     constructor(options?: MessagingOptions);
-    /** The socket `name` of component `moduleId`; the same object for the same socket. */
+    /**
+     * The socket `name` of component `moduleId`; the same object for the same socket. The
+     * component may also be named `name@fragment` (`chat@1`: the latest 1.x) or by name alone
+     * (its latest version), as the page's server resolved them.
+     */
     getWebSocket(moduleId: string, name: string): Socket;
     /** `getWebSocket`, by the name RAIN's controllers use. */
     _getWebSocket(moduleId: string, name: string): Socket;
+    /**
+     * The module id a reference names: a module id, or what the server resolved `chat@1` or
+     * `chat` to; an unknown reference comes back as it is.
+     */
+    moduleId(reference: string): string;
+    /**
+     * Holds the sockets asked for from now on: they open once every function `hold()` returned
+     * has been called. The registry holds them while its controllers run `init()`.
+     */
+    hold(): () => void;
+    /** Publishes `event`; with a view context, to the components under its parent. */
+    publish(event: string, data?: unknown, viewContext?: Scope): void;
+    subscribe(event: string, callback: (data: any) => void, viewContext?: Scope): void;
+    unsubscribe(event: string, callback: (data: any) => void, viewContext?: Scope): void;
 }
 
 /** `this.clientRuntime` of a controller. */
@@ -261,6 +315,11 @@ export interface Registration {
     root?: Element | string | null;
     /** The URL of its controller script; none for no controller. */
     controller?: string;
+    /**
+     * The instance id of the component it is inside, which scopes its published events.
+     * Default: the closest element around its root with `data-rain-instance`.
+     */
+    parent?: string | null;
 }
 
 /**
@@ -282,6 +341,11 @@ export declare class Registry {
     /**
      * Registers every element with `data-rain-module`, `data-rain-instance` and optionally
      * `data-rain-controller`. Failures are logged with `console.error`, and give null.
+     *
+     * The sockets their controllers ask for open once every one of these controllers has run
+     * `init()` (and `start()` runs after that), so a listener registered in `init()` hears a
+     * socket's first events, such as what the server emits on connect. A listener registered
+     * later, once the socket is open, hears only what comes after.
      */
     start(document: Document): Promise<(Controller | null)[]>;
 }

@@ -1,18 +1,16 @@
 // Rain's browser runtime. Loaded as a module script, it starts the page's components.
 
-// Every socket holds its emits from Rain's shutdown notice until it connects again.
-import "./shutdown.js";
-import { Registry } from "./components.js";
-import { Messaging, readEngineOptions, readManifest } from "./messaging.js";
+import { Registry, ViewContext } from "./components.js";
+import { Messaging, readEngineOptions, readManifest, readVersions } from "./messaging.js";
 
 export { Manager, Socket, connect } from "./socket.js";
-export { Messaging, Registry };
-export { ViewContext } from "./view-context.js";
+export { Messaging, Registry, ViewContext };
 
 /** `this.clientRuntime` of every controller. */
 export const clientRuntime = {
     messaging: new Messaging({
         manifest: () => readManifest(document),
+        versions: () => readVersions(document),
         engine: () => readEngineOptions(document),
     }),
 };

@@ -1,7 +1,7 @@
 // Chat 2.0's controller: as 1.0's, each message shown with the time the server stamped on it.
 export default {
     init() {
-        const log = this.viewContext.getRoot().querySelector("[data-itemid='log']");
+        const log = this.viewContext.getElement().querySelector("[data-itemid='log']");
         this._room = this.viewContext.getWebSocket("room");
         this._room.on("message", ({ text, from, sentAt }) => {
             const item = document.createElement("li");
@@ -14,7 +14,7 @@ export default {
     },
 
     start() {
-        const form = this.viewContext.getRoot().querySelector("[data-itemid='form']");
+        const form = this.viewContext.getElement().querySelector("[data-itemid='form']");
         form.addEventListener("submit", (event) => {
             event.preventDefault();
             const text = new FormData(form).get("text");

@@ -1,13 +1,15 @@
 // An ES module controller: the runtime calls init(), then start().
 export default {
     init() {
-        const root = this.viewContext.getRoot();
+        const root = this.viewContext.getElement();
         this._log = root.querySelector("[data-itemid='log']");
         this._room = this.viewContext.getWebSocket("room");
         this._room.on("message", (message) => {
             const item = document.createElement("li");
             item.textContent = message.from ? `${message.from}: ${message.text}` : String(message.text);
             this._log.append(item);
+            // Announced to the page's other components (the intents example counts them).
+            this.viewContext.publish("chat::message", message);
         });
         // Images arrive as ArrayBuffers: shown through a Blob of the type they were sent with.
         this._room.on("image", ({ type, data, from }) => {
@@ -45,7 +47,7 @@ export default {
     },
 
     start() {
-        const root = this.viewContext.getRoot();
+        const root = this.viewContext.getElement();
         const text = root.querySelector("[data-itemid='text']");
         root.querySelector("[data-itemid='form']").addEventListener("submit", (event) => {
             event.preventDefault();
