@@ -28,6 +28,10 @@ mod packed {
 /// in order) takes about 1.7 KB of it.
 const RUNTIME_BUDGET: usize = 12_000;
 
+/// The parts of the runtime a page loads only when it first uses them (`import("./x.js")`):
+/// mounting views at run time and intents, gzipped as served, in all.
+const ON_DEMAND_BUDGET: usize = 2_500;
+
 async fn serve() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -200,8 +204,7 @@ async fn runtime_is_gzipped_to_clients_that_take_it_and_within_budget() {
             "messaging.js",
             "protocol.js",
             "runtime.js",
-            "socket.js",
-            "transports.js"
+            "socket.js"
         ]
     );
     let total: usize = sizes.iter().map(|(.., gzipped)| gzipped).sum();
@@ -209,6 +212,37 @@ async fn runtime_is_gzipped_to_clients_that_take_it_and_within_budget() {
     assert!(
         total <= RUNTIME_BUDGET,
         "the runtime is {total} bytes gzipped as served, over its budget of {RUNTIME_BUDGET}: {sizes:?}"
+    );
+}
+
+/// The modules a module imports when first needed: `import("./x.js")`.
+fn imports_on_demand(text: &str) -> Vec<String> {
+    text.split("import(\"./")
+        .skip(1)
+        .filter_map(|rest| Some(rest.split_once('"')?.0.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn parts_loaded_on_demand_are_gzipped_and_within_their_budget() {
+    let server = serve().await;
+    let mut found = Vec::new();
+    for module in ["components.js", "messaging.js"] {
+        let (plain, _) = check_both(server, &format!("/rain/{module}")).await;
+        found.extend(imports_on_demand(std::str::from_utf8(&plain.body).unwrap()));
+    }
+    found.sort();
+    found.dedup();
+    assert_eq!(found, ["intents.js", "mount.js"]);
+    let mut total = 0;
+    for module in &found {
+        let (_, gzipped) = check_both(server, &format!("/rain/{module}")).await;
+        total += gzipped.body.len();
+    }
+    println!("loaded on demand: {found:?}, {total} bytes gzipped");
+    assert!(
+        total <= ON_DEMAND_BUDGET,
+        "the parts loaded on demand are {total} bytes gzipped, over {ON_DEMAND_BUDGET}"
     );
 }
 

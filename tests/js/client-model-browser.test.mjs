@@ -205,3 +205,85 @@ test("a 1.0 page keeps working while a 2.0 page runs, each in its own tab", asyn
     assert.deepEqual(nextProblems, []);
     await Promise.all([old.close(), next.close()]);
 });
+
+test("a controller inserts a component at run time, its socket works; removing it closes what only it used", async () => {
+    const { page, problems } = await openPage(browser.context, testServer.url + "/model/push");
+    await controllersStarted(page);
+    const inserted = await page.evaluate(async () => {
+        const { ComponentRegistry } = await import("/rain/runtime.js");
+        const host = await ComponentRegistry.register({ moduleId: "listener-1.0", instanceId: "listener-1.0.index.1" });
+        const chat = await host.viewContext.insert("chat@1", "index");
+        window.__chat = chat;
+        const room = chat.controller.viewContext.getWebSocket("room");
+        window.__room = room;
+        await new Promise((resolve) => (room.connected ? resolve() : room.once("connect", resolve)));
+        return {
+            instanceId: chat.instanceId,
+            parent: chat.controller.viewContext.parent,
+            inHost: document.querySelector("[data-rain-instance='listener-1.0.index.1']").contains(chat.element),
+            state: chat.element.dataset.rainState,
+            stylesheet: [...document.querySelectorAll("link[rel=stylesheet]")].some((l) => l.href.endsWith("/chat-1.0/css/index.css")),
+            // Asking clientRuntime.messaging here would make the page a user of the room too.
+            room: room.nsp,
+        };
+    });
+    assert.match(inserted.instanceId, /^listener-1\.0\.index\.1\/chat-1\.0\.index\.\d+$/);
+    assert.deepEqual({ ...inserted, instanceId: undefined }, {
+        instanceId: undefined,
+        parent: "listener-1.0.index.1",
+        inHost: true,
+        state: "started",
+        stylesheet: true,
+        room: "/chat-1.0/room",
+    });
+    const input = page.locator(`[data-rain-instance="${inserted.instanceId}"] [data-itemid='text']`);
+    await input.fill("from the inserted chat");
+    await input.press("Enter");
+    await page.waitForFunction(
+        (id) => document.querySelector(`[data-rain-instance="${id}"] [data-itemid='log'] li`)?.textContent === "from the inserted chat",
+        inserted.instanceId,
+        { timeout: 10_000 },
+    );
+    const removed = await page.evaluate(async (id) => {
+        const { ComponentRegistry, clientRuntime } = await import("/rain/runtime.js");
+        const tally = clientRuntime.messaging.getWebSocket("tally-1.0", "count");
+        const result = await ComponentRegistry.remove(id);
+        return {
+            result,
+            again: await ComponentRegistry.remove(id),
+            gone: !document.querySelector(`[data-rain-instance="${id}"]`),
+            roomConnected: window.__room.connected,
+            tallyConnected: tally.connected,
+        };
+    }, inserted.instanceId);
+    assert.deepEqual(removed, { result: true, again: false, gone: true, roomConnected: false, tallyConnected: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+});
+
+test("inserting a view or component that does not exist rejects, saying what exists, and mounts nothing", async () => {
+    const { page, problems } = await openPage(browser.context, testServer.url + "/model/push");
+    await controllersStarted(page);
+    const errors = await page.evaluate(async () => {
+        const { ComponentRegistry } = await import("/rain/runtime.js");
+        const host = await ComponentRegistry.register({ moduleId: "listener-1.0", instanceId: "listener-1.0.index.1" });
+        const before = document.querySelectorAll("[data-rain-instance]").length;
+        const reason = (promise) => promise.then(() => "mounted", (error) => error.message);
+        return {
+            view: await reason(host.viewContext.insert("chat-1.0", "nope")),
+            component: await reason(host.viewContext.insert("chat@7", "index")),
+            unchanged: document.querySelectorAll("[data-rain-instance]").length === before,
+        };
+    });
+    assert.match(errors.view, /cannot insert view "nope" of "chat-1\.0": component `chat-1\.0` has no view `nope`; its views: `index`/);
+    assert.match(errors.component, /no version of component `chat` matches `7`; its versions: `1\.0`, `2\.0`/);
+    assert.equal(errors.unchanged, true);
+    // The two refusals are 404s, which the browser reports (a response and a console line
+    // each); nothing else.
+    assert.equal(problems.length, 4, problems.join("\n"));
+    assert.ok(
+        problems.every((p) => (p.startsWith("HTTP 404: ") && p.includes("/rain/views/")) || p.includes("404 (Not Found)")),
+        problems.join("\n"),
+    );
+    await page.close();
+});

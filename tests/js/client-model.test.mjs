@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 
 import { runtimeModule } from "./support/runtime.mjs";
 
-const { Messaging, Observer, readVersions } = await runtimeModule("messaging.js");
+const { Messaging, readVersions } = await runtimeModule("messaging.js");
 const { Registry } = await runtimeModule("components.js");
 const { ViewContext } = await runtimeModule("components.js");
 
@@ -22,7 +22,7 @@ function recorder() {
 
 describe("publish/subscribe", () => {
     test("a subscriber hears its event's exact name, asynchronously, with the data", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const exact = recorder();
         const shorter = recorder();
         const longer = recorder();
@@ -38,7 +38,7 @@ describe("publish/subscribe", () => {
     });
 
     test("subscribers are called in the order they subscribed, each once", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const order = [];
         const first = () => order.push("first");
         observer.subscribe("tick", first);
@@ -50,7 +50,7 @@ describe("publish/subscribe", () => {
     });
 
     test("a subscriber that throws does not keep the others from hearing", async (t) => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         // Each callback is a task of its own: what one throws is reported as uncaught (here,
         // recorded) and the next still runs.
         const thrown = [];
@@ -76,7 +76,7 @@ describe("publish/subscribe", () => {
     });
 
     test("an event nobody hears is kept, the last value only, for the first later subscriber", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         observer.publish("count", 1);
         observer.publish("count", 2);
         const first = recorder();
@@ -94,7 +94,7 @@ describe("publish/subscribe", () => {
     });
 
     test("an unsubscribed callback hears nothing more; an event with no subscriber left is kept", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const { calls, callback } = recorder();
         observer.subscribe("count", callback);
         observer.publish("count", 1);
@@ -112,14 +112,14 @@ describe("publish/subscribe", () => {
     });
 
     test("events are scoped to the components under one parent", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const inA = recorder();
         const inB = recorder();
         const top = recorder();
-        observer.subscribe("selected", inA.callback, "container-a");
-        observer.subscribe("selected", inB.callback, "container-b");
-        observer.subscribe("selected", top.callback, null);
-        observer.publish("selected", "from a", "container-a");
+        observer.subscribe("selected", inA.callback, { parent: "container-a" });
+        observer.subscribe("selected", inB.callback, { parent: "container-b" });
+        observer.subscribe("selected", top.callback, { parent: null });
+        observer.publish("selected", "from a", { parent: "container-a" });
         observer.publish("selected", "from the top");
         await settled();
         assert.deepEqual(inA.calls, ["from a"]);
@@ -128,28 +128,28 @@ describe("publish/subscribe", () => {
     });
 
     test("a name starting with :: is the page's top level, whoever publishes or subscribes", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const top = recorder();
         const nested = recorder();
         observer.subscribe("chat::message", top.callback);
-        observer.subscribe("::chat::message", nested.callback, "container-b");
-        observer.publish("::chat::message", "from inside", "container-a");
+        observer.subscribe("::chat::message", nested.callback, { parent: "container-b" });
+        observer.publish("::chat::message", "from inside", { parent: "container-a" });
         await settled();
         assert.deepEqual(top.calls, ["from inside"]);
         assert.deepEqual(nested.calls, ["from inside"]);
     });
 
     test("a parent's id is not an event level: container `a` publishing `b` is not `a::b`", async () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         const { calls, callback } = recorder();
         observer.subscribe("a::b", callback);
-        observer.publish("b", "scoped", "a");
+        observer.publish("b", "scoped", { parent: "a" });
         await settled();
         assert.deepEqual(calls, []);
     });
 
     test("subscribing without a function is a TypeError, and nothing is kept for it", () => {
-        const observer = new Observer();
+        const observer = new Messaging({ manifest: [] });
         observer.publish("count", 1);
         assert.throws(() => observer.subscribe("count", undefined), TypeError);
     });
@@ -271,6 +271,33 @@ describe("sockets held while controllers run init()", () => {
         assert.equal(failed, null);
         assert.equal(started.socket.active, true);
         assert.match(errors.mock.calls[0].arguments[0], /init fails on purpose/);
+    });
+});
+
+describe("the sockets each component instance uses", () => {
+    const manifest = [
+        { moduleId: "m-1.0", name: "shared", namespace: "/m-1.0/shared" },
+        { moduleId: "m-1.0", name: "own", namespace: "/m-1.0/own" },
+        { moduleId: "m-1.0", name: "page", namespace: "/m-1.0/page" },
+    ];
+    const options = { url: "http://127.0.0.1:11", manifest, reconnection: false };
+
+    test("released, an instance's sockets close unless another instance or the page uses them", (t) => {
+        const messaging = new Messaging(options);
+        const [a, b] = [messaging.as("a"), messaging.as("b")];
+        const shared = a.getWebSocket("m-1.0", "shared");
+        assert.equal(b._getWebSocket("m-1.0", "shared"), shared);
+        const own = a.getWebSocket("m-1.0", "own");
+        const page = a.getWebSocket("m-1.0", "page");
+        messaging.getWebSocket("m-1.0", "page");
+        t.after(() => shared.io.close());
+        assert.ok(a instanceof Messaging, "the instance's view is the messaging, seen by it");
+        a.release("a");
+        assert.deepEqual([shared.active, own.active, page.active], [true, false, true]);
+        messaging.release("b");
+        assert.equal(shared.active, false);
+        assert.equal(messaging.getWebSocket("m-1.0", "own"), own, "asked for again, it opens again");
+        assert.equal(own.active, true);
     });
 });
 

@@ -549,7 +549,9 @@ describe("component registry", () => {
         });
         assert.deepEqual(controller.calls, ["init", "start"]);
         assert.equal(root.attributes["data-rain-state"], "started");
-        assert.equal(controller.clientRuntime, clientRuntime);
+        // Its own view of the page's client runtime: the sockets it asks for count as its.
+        assert.equal(Object.getPrototypeOf(controller.clientRuntime), clientRuntime);
+        assert.ok(controller.clientRuntime.messaging instanceof Messaging);
         assert.equal(controller.viewContext.moduleId, "intents-example-1.0");
         assert.equal(controller.viewContext.instanceId, "amd-object");
         assert.equal(controller.viewContext.getRoot(), root);

@@ -55,7 +55,6 @@ test("the served runtime passes the runtime's own tests", { timeout: 120_000 }, 
         "protocol.js",
         "runtime.js",
         "socket.js",
-        "transports.js",
     ]);
 
     const files = [

@@ -11,7 +11,7 @@ use super::error::Error;
 use crate::{
     base::{engine::EngineSettings, limits::Limits},
     registry::{
-        Registry, ResolveError,
+        Component, Registry, ResolveError,
         names::{component_path, split_reference},
     },
 };
@@ -128,23 +128,17 @@ impl Page {
             let Some(component) = registry.component(module_id) else {
                 continue;
             };
-            let file = |path: String| {
-                component
-                    .asset(&path)
-                    .map(|_| component_path(module_id, &path))
-            };
-            if let Some(href) = file(format!("css/{view}.css")) {
+            let parts = ViewParts::of(component, view);
+            if let Some(href) = &parts.css {
                 let _ = writeln!(
                     head,
                     r#"<link rel="stylesheet" href="{}">"#,
-                    escape_html(&href)
+                    escape_html(href)
                 );
             }
-            let fragment = component
-                .asset(&format!("views/{view}.html"))
-                .map(|f| String::from_utf8_lossy(&f.data).into_owned())
-                .unwrap_or_default();
-            let controller = file(format!("client/{view}.js"))
+            let fragment = parts.html;
+            let controller = parts
+                .controller
                 .map(|src| format!(r#" data-rain-controller="{}""#, escape_html(&src)))
                 .unwrap_or_default();
             let _ = write!(
@@ -170,6 +164,36 @@ impl Page {
             path = escape_html(&engine.client_path()),
             transports = engine.transports.names().join(","),
         )
+    }
+}
+
+/// One view of a component, as a page shows it and the runtime mounts it
+/// (`GET /rain/views/{component}/{view}`): its HTML fragment, and the URLs of its stylesheet and
+/// controller where it has them.
+#[derive(Serialize)]
+pub(crate) struct ViewParts {
+    pub(crate) html: String,
+    pub(crate) css: Option<String>,
+    pub(crate) controller: Option<String>,
+}
+
+impl ViewParts {
+    /// `view` of `component`: `views/<view>.html`, `css/<view>.css`, `client/<view>.js`.
+    pub(crate) fn of(component: &Component, view: &str) -> Self {
+        let module_id = component.module_id();
+        let url = |path: String| {
+            component
+                .asset(&path)
+                .map(|_| component_path(module_id, &path))
+        };
+        Self {
+            html: component
+                .asset(&format!("views/{view}.html"))
+                .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+                .unwrap_or_default(),
+            css: url(format!("css/{view}.css")),
+            controller: url(format!("client/{view}.js")),
+        }
     }
 }
 

@@ -22,7 +22,10 @@ use super::{
     builder::App,
     error::Error,
     origin::AllowedOrigins,
-    routes::{Shared, SharedState, component_file, introspection_page, metrics_text, sockets_json},
+    routes::{
+        Shared, SharedState, component_file, introspection_page, metrics_text, mounted_view,
+        sockets_json,
+    },
     runtime,
 };
 use crate::{
@@ -181,6 +184,7 @@ impl App {
                     shared.bindings(1, &headers)
                 }),
             )
+            .route("/rain/views/{component}/{view}", get(mounted_view))
             .route("/rain/{file}", get(runtime::runtime_file))
             .route("/{module_id}/{*path}", get(component_file));
         for (index, (path, _)) in self.pages.iter().enumerate() {

@@ -1,5 +1,5 @@
-//! The app's own HTTP routes: `/rain/sockets`, `/rain`, `/rain/metrics`, the bindings, and the
-//! components' files and views.
+//! The app's own HTTP routes: `/rain/sockets`, `/rain`, `/rain/metrics`, the bindings, the views
+//! the runtime mounts (`/rain/views/...`), and the components' files and views.
 
 use std::sync::{Arc, OnceLock};
 
@@ -15,7 +15,7 @@ use super::{
     assets::{Asset, checked_path},
     bindings::{self},
     introspection,
-    page::Page,
+    page::{Page, ViewParts},
 };
 use crate::{
     base::{
@@ -145,4 +145,54 @@ pub(super) async fn component_file(
         Some(file) => Asset::embedded(&path, file).respond(&headers),
         None => (StatusCode::NOT_FOUND, "no such file").into_response(),
     }
+}
+
+/// A view as the runtime mounts it at run time.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MountedView {
+    module_id: String,
+    view: String,
+    #[serde(flatten)]
+    parts: ViewParts,
+}
+
+/// `GET /rain/views/{component}/{view}`: one view as the runtime mounts it
+/// (`viewContext.insert`), its component named as a page names it (a module id, `chat@1` or
+/// `chat`): `{ moduleId, view, html, css, controller }`, the last two URLs or null; `404` with
+/// `{ error }` for a component or view that does not exist.
+pub(super) async fn mounted_view(
+    State(shared): SharedState,
+    Path((reference, view)): Path<(String, String)>,
+) -> Response {
+    let not_found = |error: String| {
+        (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": error })),
+        )
+            .into_response()
+    };
+    let component = match shared.registry.lookup(&reference) {
+        Ok(component) => component,
+        Err(error) => return not_found(error.to_string()),
+    };
+    let views = component.views();
+    if !views.contains(&view) {
+        let known: Vec<String> = views.iter().map(|v| format!("`{v}`")).collect();
+        return not_found(format!(
+            "component `{}` has no view `{view}`; its views: {}",
+            component.module_id(),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    Json(MountedView {
+        module_id: component.module_id().to_owned(),
+        parts: ViewParts::of(component, &view),
+        view,
+    })
+    .into_response()
 }

@@ -10,6 +10,7 @@
 export class ViewContext {
     #root;
     #messaging;
+    #registry;
 
     /**
      * @param {string} moduleId e.g. `intents-example-1.0`
@@ -17,13 +18,40 @@ export class ViewContext {
      * @param {Element | null} root
      * @param {import("./messaging.js").Messaging} messaging
      * @param {string | null} [parent] the instance id of the component it is inside, if any
+     * @param {Registry | null} [registry] where it inserts components
      */
-    constructor(moduleId, instanceId, root, messaging, parent = null) {
+    constructor(moduleId, instanceId, root, messaging, parent = null, registry = null) {
         this.moduleId = moduleId;
         this.instanceId = instanceId;
         this.parent = parent;
         this.#root = root;
         this.#messaging = messaging;
+        this.#registry = registry;
+    }
+
+    /**
+     * Mounts `view` of the component `reference` (a module id, `chat@1` or `chat`) as a child
+     * of this instance, at the end of `element` (this instance's element by default), and starts
+     * its controller; its sockets open once its `init()` has run. Loaded on first use.
+     * @param {string} reference
+     * @param {string} view
+     * @param {Element} [element] or a jQuery object
+     * @returns {Promise<{ instanceId: string, element: Element, controller: object | null }>}
+     */
+    async insert(reference, view, element) {
+        const { insert } = await import("./mount.js");
+        return insert(this.#registry, this, reference, view, element);
+    }
+
+    /**
+     * Removes the instance `instanceId` (one this one inserted, say): its children first, then
+     * its controller's `destroy()` if it has one, its element, and the sockets no other instance
+     * uses.
+     * @param {string} instanceId
+     * @returns {Promise<boolean>} whether there was such an instance
+     */
+    remove(instanceId) {
+        return this.#registry.remove(instanceId);
     }
 
     /**
@@ -140,11 +168,20 @@ export class Registry {
     #register(registrations) {
         const fresh = registrations.filter(({ instanceId }) => !this.#instances.has(instanceId));
         const release = this.clientRuntime.messaging.hold?.() ?? (() => {});
-        const inits = fresh.map((registration) => this.#init(registration));
+        const elements = fresh.map(({ root }) =>
+            typeof root === "string" ? document.getElementById(root) : root,
+        );
+        const parents = fresh.map(
+            ({ parent }, i) =>
+                parent ??
+                elements[i]?.parentElement?.closest("[data-rain-instance]")?.dataset.rainInstance,
+        );
+        const inits = fresh.map((registration, i) =>
+            this.#init(registration, elements[i], parents[i]),
+        );
         const ready = Promise.allSettled(inits).then(release);
-        fresh.forEach((registration, i) => {
-            const { moduleId, instanceId, root } = registration;
-            const element = typeof root === "string" ? document.getElementById(root) : root;
+        fresh.forEach(({ moduleId, instanceId }, i) => {
+            const [element, parent] = [elements[i], parents[i]];
             const instance = (async () => {
                 try {
                     const start = await inits[i];
@@ -162,9 +199,20 @@ export class Registry {
                     });
                 }
             })();
-            this.#instances.set(instanceId, instance);
+            this.#instances.set(instanceId, { instance, element, parent });
         });
-        return registrations.map(({ instanceId }) => this.#instances.get(instanceId));
+        return registrations.map(({ instanceId }) => this.#instances.get(instanceId).instance);
+    }
+
+    /**
+     * Removes an instance: its children first, then its controller's `destroy()` if it has one,
+     * its element, and the sockets no other instance uses. Loaded on first use.
+     * @param {string} instanceId
+     * @returns {Promise<boolean>} whether there was such an instance
+     */
+    async remove(instanceId) {
+        const { remove } = await import("./mount.js");
+        return remove(this.#instances, instanceId, this.clientRuntime.messaging);
     }
 
     /**
@@ -172,10 +220,9 @@ export class Registry {
      * @param {Registration} registration
      * @returns {Promise<(() => Promise<object>) | null>} what starts it; null without a controller
      */
-    async #init({ moduleId, instanceId, root, controller, parent }) {
+    async #init({ moduleId, instanceId, root, controller }, element, parent) {
         if (!moduleId || !instanceId)
             throw new Error("a module id and an instance id are required");
-        const element = typeof root === "string" ? document.getElementById(root) : root;
         if (root && !element) throw new Error(`no element with id "${root}"`);
         if (!controller) return null;
         const url = new URL(controller, element?.ownerDocument?.baseURI).href;
@@ -184,15 +231,11 @@ export class Registry {
             throw new Error(`a controller must be an object or a class, not ${value}`);
         }
         const instance = typeof value === "function" ? new value() : Object.create(value);
-        parent ??= element?.parentElement?.closest("[data-rain-instance]")?.dataset.rainInstance;
-        instance.viewContext = new ViewContext(
-            moduleId,
-            instanceId,
-            element,
-            this.clientRuntime.messaging,
-            parent,
-        );
-        instance.clientRuntime = this.clientRuntime;
+        // The instance's own view of the messaging: the sockets it asks for are counted as its.
+        const { messaging } = this.clientRuntime;
+        const own = messaging.as?.(instanceId) ?? messaging;
+        instance.viewContext = new ViewContext(moduleId, instanceId, element, own, parent, this);
+        instance.clientRuntime = Object.create(this.clientRuntime, { messaging: { value: own } });
         const { init, start } = instance;
         let started = typeof start !== "function";
         if (!started) {

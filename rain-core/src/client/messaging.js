@@ -97,52 +97,6 @@ function holdOnShutdown() {
 
 extendSockets(holdOnShutdown);
 
-/** The page's subscriptions and kept events. */
-export class Observer {
-    /** @type {Map<string, Set<Function>>} */
-    #callbacks = new Map();
-    /** @type {Map<string, any>} */
-    #kept = new Map();
-
-    /**
-     * @param {string} event
-     * @param {any} data
-     * @param {string | null} [parent] the publisher's parent instance id
-     */
-    publish(event, data, parent) {
-        const key = scoped(event, parent);
-        const callbacks = this.#callbacks.get(key);
-        if (!callbacks?.size) this.#kept.set(key, data);
-        else for (const callback of callbacks) queueMicrotask(() => callback(data));
-    }
-
-    /**
-     * @param {string} event
-     * @param {Function} callback
-     * @param {string | null} [parent]
-     */
-    subscribe(event, callback, parent) {
-        if (typeof callback !== "function") throw new TypeError("a callback is required");
-        const key = scoped(event, parent);
-        const callbacks = this.#callbacks.get(key) ?? new Set();
-        this.#callbacks.set(key, callbacks.add(callback));
-        if (this.#kept.has(key)) {
-            const data = this.#kept.get(key);
-            this.#kept.delete(key);
-            queueMicrotask(() => callback(data));
-        }
-    }
-
-    /**
-     * @param {string} event
-     * @param {Function} callback
-     * @param {string | null} [parent]
-     */
-    unsubscribe(event, callback, parent) {
-        this.#callbacks.get(scoped(event, parent))?.delete(callback);
-    }
-}
-
 /**
  * The levels of `event` under `parent`, as one key.
  * @param {string} event
@@ -163,7 +117,12 @@ function scoped(event, parent) {
  */
 export class Messaging {
     #sockets = new Map();
-    #observer = new Observer();
+    /** @type {Map<string, Set<string>>} who uses each socket */
+    #users = new Map();
+    /** @type {Map<string, Set<Function>>} subscribers by scoped event */
+    #callbacks = new Map();
+    /** @type {Map<string, any>} what was published to no subscriber, by scoped event */
+    #kept = new Map();
     #holds = 0;
     /** @type {Socket[]} */
     #held = [];
@@ -186,13 +145,62 @@ export class Messaging {
      * or by name, `chat` (its latest version), as the page's server resolves them.
      * @param {string} moduleId e.g. `intents-example-1.0`
      * @param {string} name e.g. `chat/dummy socket`
+     * @param {string} [user] the component instance that will use it (`""`: the page)
      * @returns {Socket}
      */
-    getWebSocket(moduleId, name) {
+    getWebSocket(moduleId, name, user = "") {
         moduleId = this.moduleId(moduleId);
         const key = JSON.stringify([moduleId, name]);
-        if (!this.#sockets.has(key)) this.#sockets.set(key, this.#open(moduleId, name));
+        if (!this.#sockets.has(key)) {
+            this.#sockets.set(key, this.#open(moduleId, name));
+            this.#users.set(key, new Set());
+        }
+        this.#users.get(key).add(user);
         return this.#sockets.get(key);
+    }
+
+    /**
+     * This messaging as component instance `user` sees it: the sockets it asks for count as
+     * its, until `release(user)`.
+     * @param {string} user
+     * @returns {Messaging}
+     */
+    as(user) {
+        return new Proxy(this, {
+            get: (target, key) =>
+                key === "getWebSocket" || key === "_getWebSocket"
+                    ? (moduleId, name) => target.getWebSocket(moduleId, name, user)
+                    : typeof target[key] === "function"
+                      ? target[key].bind(target)
+                      : target[key],
+        });
+    }
+
+    /**
+     * Closes the sockets that only component instance `user` used: it is gone.
+     * @param {string} user
+     */
+    release(user) {
+        for (const [key, users] of this.#users) {
+            if (users.delete(user) && !users.size) {
+                this.#sockets.get(key).disconnect();
+                this.#sockets.delete(key);
+                this.#users.delete(key);
+            }
+        }
+    }
+
+    /**
+     * Sends RAIN's intent `{ viewContext, category, action, intentContext, container }` over
+     * Rain's one intents socket: resolves with a server intent's value, or, for a view intent,
+     * once the view is mounted in `container` (a dialog by default) under `viewContext`; rejects
+     * with an `Error` whose `error` is the server's reason. Loaded on first use.
+     * @param {import("./runtime.js").IntentRequest} request
+     * @returns {Promise<any>}
+     */
+    async sendIntent(request) {
+        const { sendIntent } = await import("./intents.js");
+        return sendIntent(this, request);
     }
 
     /**
@@ -227,16 +235,28 @@ export class Messaging {
      * @param {{ parent?: string | null }} [viewContext]
      */
     publish(event, data, viewContext) {
-        this.#observer.publish(event, data, viewContext?.parent);
+        const key = scoped(event, viewContext?.parent);
+        const callbacks = this.#callbacks.get(key);
+        if (!callbacks?.size) this.#kept.set(key, data);
+        else for (const callback of callbacks) queueMicrotask(() => callback(data));
     }
 
     /**
+     * Calls `callback`, asynchronously, with every `event` published (from a view context: under
+     * its parent); with the one kept, if it is the first subscriber since.
      * @param {string} event
      * @param {(data: any) => void} callback
      * @param {{ parent?: string | null }} [viewContext]
      */
     subscribe(event, callback, viewContext) {
-        this.#observer.subscribe(event, callback, viewContext?.parent);
+        if (typeof callback !== "function") throw new TypeError("a callback is required");
+        const key = scoped(event, viewContext?.parent);
+        this.#callbacks.set(key, (this.#callbacks.get(key) ?? new Set()).add(callback));
+        if (this.#kept.has(key)) {
+            const data = this.#kept.get(key);
+            this.#kept.delete(key);
+            queueMicrotask(() => callback(data));
+        }
     }
 
     /**
@@ -245,7 +265,7 @@ export class Messaging {
      * @param {{ parent?: string | null }} [viewContext]
      */
     unsubscribe(event, callback, viewContext) {
-        this.#observer.unsubscribe(event, callback, viewContext?.parent);
+        this.#callbacks.get(scoped(event, viewContext?.parent))?.delete(callback);
     }
 
     /**

@@ -230,6 +230,8 @@ export interface Controller {
     clientRuntime: ClientRuntime;
     init?(): unknown;
     start?(): unknown;
+    /** Called when the instance is removed. */
+    destroy?(): unknown;
     [member: string]: unknown;
 }
 
@@ -241,6 +243,7 @@ export declare class ViewContext {
         root: Element | null,
         messaging: Messaging,
         parent?: string | null,
+        registry?: Registry | null,
     );
     readonly moduleId: string;
     readonly instanceId: string;
@@ -264,6 +267,37 @@ export declare class ViewContext {
     /** Calls `callback` (asynchronously) with every `event` published under the same parent. */
     subscribe(event: string, callback: (data: any) => void): void;
     unsubscribe(event: string, callback: (data: any) => void): void;
+    /**
+     * Mounts `view` of the component `reference` (a module id, `chat@1` or `chat`) as a child of
+     * this instance, at the end of `element` (default: this instance's element), and starts its
+     * controller; its sockets open once its `init()` has run. Rejects, mounting nothing, for a
+     * component or view the server does not have.
+     */
+    insert(reference: string, view: string, element?: Element | { jquery: string; 0: Element }): Promise<Inserted>;
+    /**
+     * Removes instance `instanceId`: its children, its controller's `destroy()` if any, its
+     * element, and the sockets no other instance uses. Resolves false for no such instance.
+     */
+    remove(instanceId: string): Promise<boolean>;
+}
+
+/** A view mounted at run time. */
+export interface Inserted {
+    instanceId: string;
+    element: Element;
+    controller: Controller | null;
+}
+
+/** RAIN's intent request. */
+export interface IntentRequest {
+    /** The sender; a view intent's view is inserted under it. */
+    viewContext?: ViewContext;
+    category: string;
+    action: string;
+    /** What the intent is given: a server intent's `Data<T>`. */
+    intentContext?: unknown;
+    /** Where a view intent's view goes; default: a modal `<dialog class="rain-intent">`. */
+    container?: Element;
 }
 
 /** What publish/subscribe reads of a view context: the scope of its events. */
@@ -282,9 +316,19 @@ export declare class Messaging {
      * component may also be named `name@fragment` (`chat@1`: the latest 1.x) or by name alone
      * (its latest version), as the page's server resolved them.
      */
-    getWebSocket(moduleId: string, name: string): Socket;
+    getWebSocket(moduleId: string, name: string, user?: string): Socket;
     /** `getWebSocket`, by the name RAIN's controllers use. */
     _getWebSocket(moduleId: string, name: string): Socket;
+    /**
+     * RAIN's `sendIntent`: over Rain's one intents socket, resolves with a server intent's value,
+     * or with the view a view intent inserted (in `container`, or a dialog that removes it when
+     * closed); rejects with an `Error` whose `error` is the reason (unknown, refused or failed).
+     */
+    sendIntent(request: IntentRequest): Promise<any>;
+    /** This messaging as component instance `user` sees it: its sockets count as `user`'s. */
+    as(user: string): Messaging;
+    /** Closes the sockets only component instance `user` used. */
+    release(user: string): void;
     /**
      * The module id a reference names: a module id, or what the server resolved `chat@1` or
      * `chat` to; an unknown reference comes back as it is.
@@ -338,6 +382,11 @@ export declare class Registry {
      * message when the controller fails.
      */
     register(registration: Registration): Promise<Controller | null>;
+    /**
+     * Removes an instance: its children first, its controller's `destroy()` if any, its element,
+     * and the sockets no other instance uses. Resolves false for no such instance.
+     */
+    remove(instanceId: string): Promise<boolean>;
     /**
      * Registers every element with `data-rain-module`, `data-rain-instance` and optionally
      * `data-rain-controller`. Failures are logged with `console.error`, and give null.
