@@ -50,6 +50,14 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Intents
+//!
+//! A component also declares the intents it serves, RAIN's way of asking for something by
+//! category and action without knowing who provides it: a server function
+//! (`#[intent(category = "...", action = "...")] async fn`), or one of its views (`view = "..."`).
+//! Pages send them with `messaging.sendIntent` over one socket of Rain's own, `/rain/intents`; see
+//! [`intents`] and [`macro@intent`].
+//!
 //! # Events
 //!
 //! [`SocketRef::on`] routes every event through Rain: the socket's rate limit ([`limits`]), its
@@ -131,16 +139,17 @@ pub use base::{
     cluster,
     engine::{self, EngineSettings},
     env::EnvError,
-    limits::{self, Limits},
+    limits::{self, LimitError, Limits},
     metrics, recovery, shutdown,
 };
 pub use features::{
+    intents,
     presence::{self, Member, Presence},
     session,
     typed::{self as events, TypedSocket},
 };
-pub use rain_macros::{component, websocket};
-pub use registry::{Component, DiscoverError, Location, Registry, Socket};
+pub use rain_macros::{component, intent, websocket};
+pub use registry::{Component, DiscoverError, Intent, Location, Registry, Socket};
 pub use socket::{guard, handler::EventHandler, socket_ref::SocketRef};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
@@ -152,7 +161,7 @@ pub mod prelude {
         ack::Ack,
         component,
         guard::{GuardContext, Refusal},
-        websocket,
+        intent, websocket,
     };
     pub use serde_json::{Value, json};
     pub use socketioxide::extract::{Data, Extension, HttpExtension, State, TryData};

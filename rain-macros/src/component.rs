@@ -7,8 +7,10 @@
 //!
 //! The expansion keeps the module's items as they are and appends the component's key
 //! (`__RAIN_COMPONENT`, which `#[websocket(component = path)]` names), the embedded assets if any,
-//! and one constant `ComponentRegistration`. Every `#[websocket]` inside the module that names no
-//! component is given the hidden argument `__rain_component("name", "version")`.
+//! and one constant `ComponentRegistration`. Every `#[websocket]` and `#[intent]` inside the module
+//! that names no component is given the hidden argument `__rain_component("name", "version")`. An
+//! intent whose category and action an earlier one of the module has is reported here, naming
+//! both, and given the hidden argument `__rain_duplicate`, so that it is not reported again.
 
 use std::path::Path;
 
@@ -24,6 +26,7 @@ use syn::{
 };
 
 use crate::{
+    intent::{self, Declared},
     names, paths,
     syntax::{self, Errors, set_once},
     websocket,
@@ -126,12 +129,16 @@ fn read_args(args: syn::Result<Punctuated<Meta, Token![,]>>, errors: &mut Errors
 struct Claimed {
     /// The names of the sockets that belong to this component, in source order.
     sockets: Vec<LitStr>,
-    /// `#[websocket]`s on methods or trait items, which cannot be sockets.
+    /// The category and action of the intents that belong to this component, in source order.
+    intents: Vec<Declared>,
+    /// Each intent whose category and action an earlier one has, with that earlier one.
+    duplicate_intents: Vec<(Declared, Declared)>,
+    /// `#[websocket]`s and `#[intent]`s on methods or trait items, which cannot be either.
     on_methods: Vec<Attribute>,
 }
 
-/// Adds `__rain_component("name", "version")` to every `#[websocket]` inside the module that names
-/// no component, with the name and version as far as they are known.
+/// Adds `__rain_component("name", "version")` to every `#[websocket]` and `#[intent]` inside the
+/// module that names no component, with the name and version as far as they are known.
 fn claim_sockets(item: &mut Item, args: &Args) -> Claimed {
     let value = |literal: &Option<LitStr>| {
         literal.as_ref().map_or_else(
@@ -147,6 +154,8 @@ fn claim_sockets(item: &mut Item, args: &Args) -> Claimed {
         },
         claimed: Claimed {
             sockets: Vec::new(),
+            intents: Vec::new(),
+            duplicate_intents: Vec::new(),
             on_methods: Vec::new(),
         },
     };
@@ -181,44 +190,84 @@ impl Claim {
                 self.claimed.sockets.push(name.clone());
             }
         }
-        let hidden = &self.hidden;
-        attr.meta = match &attr.meta {
-            Meta::List(list) => {
-                let tokens = &list.tokens;
-                let comma = match tokens.clone().into_iter().last() {
-                    None => None,
-                    Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ',' => None,
-                    Some(_) => Some(quote!(,)),
-                };
-                Meta::List(MetaList {
-                    tokens: quote!(#tokens #comma #hidden),
-                    ..list.clone()
-                })
-            }
-            other => Meta::List(MetaList {
-                path: other.path().clone(),
-                delimiter: MacroDelimiter::Paren(Default::default()),
-                tokens: hidden.clone(),
-            }),
-        };
+        add_arguments(attr, &self.hidden);
     }
 
-    /// Removes the `#[websocket]`s of a method, which cannot be a socket, and records where they were.
+    /// Claims an `#[intent]` as [`Claim::claim`] claims a `#[websocket]`, and marks one whose
+    /// category and action an earlier intent of the module has.
+    fn claim_intent(&mut self, attr: &mut Attribute) {
+        let args = match &attr.meta {
+            Meta::List(list) => list.parse_args_with(intent::parse_args).ok(),
+            Meta::Path(_) => None,
+            Meta::NameValue(_) => return,
+        };
+        if let Some(args) = &args {
+            if intent::names_component(args) {
+                return;
+            }
+            if let Some(declared) = intent::declared(args) {
+                let earlier = self.claimed.intents.iter().find(|earlier| {
+                    (earlier.category.value(), earlier.action.value())
+                        == (declared.category.value(), declared.action.value())
+                });
+                if let Some(earlier) = earlier {
+                    let earlier = Declared {
+                        category: earlier.category.clone(),
+                        action: earlier.action.clone(),
+                    };
+                    self.claimed.duplicate_intents.push((declared, earlier));
+                    let duplicate = syn::Ident::new(intent::HIDDEN_DUPLICATE, Span::call_site());
+                    let hidden = &self.hidden;
+                    add_arguments(attr, &quote!(#duplicate, #hidden));
+                    return;
+                }
+                self.claimed.intents.push(declared);
+            }
+        }
+        add_arguments(attr, &self.hidden);
+    }
+
+    /// Removes the `#[websocket]`s and `#[intent]`s of a method, which can be neither, and
+    /// records where they were.
     fn refuse(&mut self, attrs: &mut Vec<Attribute>) {
         attrs.retain(|attr| {
-            let websocket = syntax::is_attribute(attr, "websocket");
-            if websocket {
+            let refused =
+                syntax::is_attribute(attr, "websocket") || syntax::is_attribute(attr, "intent");
+            if refused {
                 self.claimed.on_methods.push(attr.clone());
             }
-            !websocket
+            !refused
         });
     }
+}
+
+/// Appends `arguments` to the arguments of `attr` (which gets a list if it had none).
+fn add_arguments(attr: &mut Attribute, arguments: &TokenStream) {
+    attr.meta = match &attr.meta {
+        Meta::List(list) => {
+            let tokens = &list.tokens;
+            let comma = match tokens.clone().into_iter().last() {
+                None => None,
+                Some(proc_macro2::TokenTree::Punct(punct)) if punct.as_char() == ',' => None,
+                Some(_) => Some(quote!(,)),
+            };
+            Meta::List(MetaList {
+                tokens: quote!(#tokens #comma #arguments),
+                ..list.clone()
+            })
+        }
+        other => Meta::List(MetaList {
+            path: other.path().clone(),
+            delimiter: MacroDelimiter::Paren(Default::default()),
+            tokens: arguments.clone(),
+        }),
+    };
 }
 
 impl VisitMut for Claim {
     fn visit_item_mut(&mut self, item: &mut Item) {
         if let Some(attrs) = syntax::attrs_mut(item) {
-            // A component nested inside claims its own sockets.
+            // A component nested inside claims its own sockets and intents.
             if attrs
                 .iter()
                 .any(|attr| syntax::is_attribute(attr, "component"))
@@ -228,6 +277,8 @@ impl VisitMut for Claim {
             for attr in attrs {
                 if syntax::is_attribute(attr, "websocket") {
                     self.claim(attr);
+                } else if syntax::is_attribute(attr, "intent") {
+                    self.claim_intent(attr);
                 }
             }
         }
@@ -316,12 +367,19 @@ fn validate(
         );
     }
     check_duplicate_sockets(&claimed.sockets, name.as_ref(), &mut errors);
+    check_duplicate_intents(&claimed.duplicate_intents, name.as_ref(), &mut errors);
     for attr in claimed.on_methods {
-        errors.spanned(
-            attr,
-            "`#[websocket]` goes on a free `async fn`, not on a method; move the handler out of \
-             the `impl` or `trait`",
-        );
+        let message = match syntax::is_attribute(&attr, "intent") {
+            true => {
+                "`#[intent]` goes on a free `async fn` or a `const`, not on a method; move it out \
+                 of the `impl` or `trait`"
+            }
+            false => {
+                "`#[websocket]` goes on a free `async fn`, not on a method; move the handler out \
+                 of the `impl` or `trait`"
+            }
+        };
+        errors.spanned(attr, message);
     }
     errors.finish()?;
     match (module, name, version) {
@@ -362,6 +420,37 @@ fn check_duplicate_sockets(sockets: &[LitStr], component: Option<&LitStr>, error
             errors.at(
                 first.span(),
                 format!("socket `{name}` of {component} first declared here"),
+            );
+        }
+    }
+}
+
+/// Reports every intent whose category and action an earlier intent of the component has, with
+/// that earlier one.
+fn check_duplicate_intents(
+    duplicates: &[(Declared, Declared)],
+    component: Option<&LitStr>,
+    errors: &mut Errors,
+) {
+    let component = component.map_or_else(
+        || "this component".to_owned(),
+        |name| format!("component `{}`", name.value()),
+    );
+    let key = |declared: &Declared| (declared.category.value(), declared.action.value());
+    for (index, (intent, first)) in duplicates.iter().enumerate() {
+        let (category, action) = key(intent);
+        errors.at(
+            intent.category.span(),
+            format!("duplicate intent `{category}` `{action}` in {component}"),
+        );
+        // The first declaration (the one every repetition is paired with) is shown once.
+        let shown = duplicates[..index]
+            .iter()
+            .any(|(earlier, _)| key(earlier) == key(intent));
+        if !shown {
+            errors.at(
+                first.category.span(),
+                format!("intent `{category}` `{action}` of {component} first declared here"),
             );
         }
     }

@@ -1,15 +1,17 @@
-//! The attribute macros of Rain: [`macro@component`] and [`macro@websocket`].
+//! The attribute macros of Rain: [`macro@component`], [`macro@websocket`] and [`macro@intent`].
 //!
-//! Use them through `rain-core`, which re-exports both (`rain_core::prelude::*`) and owns every
+//! Use them through `rain-core`, which re-exports them (`rain_core::prelude::*`) and owns every
 //! type their expansions name. Each macro registers one constant description of what it is
 //! placed on; `rain_core::Registry::discover()` collects them when the app starts.
 #![warn(missing_docs)]
 
 mod component;
 mod duration;
+mod intent;
 mod names;
 mod paths;
 mod settings;
+mod signature;
 mod syntax;
 mod websocket;
 
@@ -236,4 +238,123 @@ pub fn component(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn websocket(args: TokenStream, item: TokenStream) -> TokenStream {
     websocket::websocket(args.into(), item.into()).into()
+}
+
+/// Declares an intent the component serves, by category and action (RAIN's intents): a page
+/// sends it with `clientRuntime.messaging.sendIntent({ viewContext, category, action,
+/// intentContext })`, and whichever component provides it answers (see `rain_core::intents`).
+///
+/// # Server intents
+///
+/// On an `async fn`, the intent is a *server intent*: the function runs with the intent's
+/// context and the caller's session, and what it returns is the answer.
+///
+/// ```
+/// use rain_core::prelude::*;
+/// use rain_core::session::MaybeUser;
+///
+/// #[component(name = "intents-example", version = "1.0")]
+/// mod intents_example {
+///     use super::*;
+///
+///     /// Logs the message; answers what was logged, and by whom.
+///     #[intent(category = "com.rain.test.general", action = "com.rain.test.serverside.INLINE_LOGGING")]
+///     async fn do_logging(
+///         Data(message): Data<String>,
+///         MaybeUser(user): MaybeUser,
+///     ) -> Result<Value, String> {
+///         if message.is_empty() {
+///             return Err("nothing to log".to_owned()); // answered `{ "error": "nothing to log" }`
+///         }
+///         println!("logged: {message}");
+///         Ok(json!({ "logged": message, "by": user.map(|user| user.name) }))
+///     }
+/// }
+/// # fn main() {}
+/// ```
+///
+/// The function's arguments are event extractors, as those of a `SocketRef::on` handler:
+/// `Data<T>` (the intent's context, deserialized; a context it cannot read is refused with what
+/// was expected), `TryData<T>`, `SocketRef` (the socket that sent the intent), `MaybeUser`,
+/// `User`, `Session` (the caller's, read when its socket connected), `State<T>`,
+/// `Extension<T>`. Any other type is reported on the argument:
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     #[intent(category = "chat", action = "COUNT")]
+///     async fn count(count: u32) -> u32 { count } // `u32` cannot be an argument of an `#[intent]` function
+/// }
+/// # fn main() {}
+/// ```
+///
+/// What it returns is acked as an event handler's return value is (`rain_core::ack`), wrapped:
+/// `{ "value": <it> }`, `()` being `null`; `Err(error)` of a `Result<T, E: Display>` is answered
+/// `{ "error": "<error>" }`, and a panic `{ "error": "internal error" }`. The generated client
+/// bindings type the context by `T` of `Data<T>` and the answer by what it returns, when they
+/// implement `ts_rs::TS` (`unknown` otherwise).
+///
+/// # View intents
+///
+/// With `view = "..."`, the intent is a *view intent*: the page shows that view of the component
+/// (`views/<view>.html`). It has no function, so it goes on a unit const, which names it in Rust
+/// and carries its doc comment:
+///
+/// ```
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     /// Shows the chat room.
+///     #[intent(category = "com.rain.test.general", action = "com.rain.test.chat.SHOW", view = "index")]
+///     const SHOW: () = ();
+/// }
+/// # fn main() {}
+/// ```
+///
+/// Whether the component has the view is checked when the app starts: a view it does not have
+/// is an error naming the intent and the views it has.
+///
+/// # Arguments
+///
+/// - `category` and `action` (required): what a page sends; any non-empty text without control
+///   characters or spaces around it.
+/// - `view`: makes it a view intent.
+/// - `guard = path`, or a list (`guard = [require_user, not_banned]`): guards run before the
+///   intent is answered, as `#[websocket(event_guard = ...)]`'s are (their `GuardContext`'s
+///   event is `intent`); the first refusal is the answer, `{ "error": "<its reason>" }`.
+/// - `component = path::to::component_module`: the component, for an intent declared outside its
+///   module.
+///
+/// # One category and action, one intent
+///
+/// Two intents of one category and action in one crate do not compile: in one component, the
+/// error names both; elsewhere in the crate, the compiler reports a hidden macro named after
+/// them (`__rain_intent_...`) defined twice, at both attributes. Two in different crates are
+/// reported by `Registry::discover` when the app starts, naming both.
+///
+/// ```compile_fail
+/// use rain_core::prelude::*;
+///
+/// #[component(name = "chat", version = "1.0")]
+/// mod chat {
+///     use super::*;
+///
+///     #[intent(category = "chat", action = "SHOW", view = "index")]
+///     const SHOW: () = ();
+///
+///     #[intent(category = "chat", action = "SHOW", view = "index")] // duplicate intent `chat` `SHOW`
+///     const SHOW_AGAIN: () = ();
+/// }
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn intent(args: TokenStream, item: TokenStream) -> TokenStream {
+    intent::intent(args.into(), item.into()).into()
 }

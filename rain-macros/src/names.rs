@@ -1,9 +1,12 @@
-//! The naming rules: component names, versions and socket names.
+//! The naming rules: component names, versions, socket names, intents' categories and actions,
+//! and views named by a view intent.
 //!
 //! Each check returns the message to show at the user's literal, saying what would be right. The
 //! rules exist for what the names become: a component's name and version form its module id
 //! (`intents-example-1.0`), which is a URL path segment; a socket name becomes the rest of a
-//! Socket.IO namespace (`/intents-example-1.0/chat/dummy socket`).
+//! Socket.IO namespace (`/intents-example-1.0/chat/dummy socket`); an intent's category and action
+//! are what a page sends to ask for it, and together name one hidden item of the crate
+//! ([`intent_item`]), so that two intents of one category and action in one crate do not compile.
 
 /// What a component name may contain, said once for every message that needs it.
 const COMPONENT_NAME_RULE: &str =
@@ -110,9 +113,124 @@ pub(crate) fn check_socket_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks an intent's `category` or `action` (`key`): a name that is not empty, has no control
+/// character and no space around it (`com.rain.test.general`).
+pub(crate) fn check_intent_name(key: &str, name: &str) -> Result<(), String> {
+    let example = match key {
+        "category" => "com.rain.test.general",
+        _ => "com.rain.test.serverside.INLINE_LOGGING",
+    };
+    if name.trim().is_empty() {
+        return Err(format!(
+            "`{key}` is empty; expected a name like `{key} = \"{example}\"`"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "`{key}` `{}` contains a control character; use printable characters only",
+            name.escape_debug()
+        ));
+    }
+    if name.trim() != name {
+        return Err(format!(
+            "`{key}` `{name}` has spaces around it, which a page would have to send too; write \
+             `{}`",
+            name.trim()
+        ));
+    }
+    Ok(())
+}
+
+/// Checks the view a view intent shows: the id of one of its component's views, the name of a
+/// file `views/<id>.html` (whether it exists is checked when the app starts).
+pub(crate) fn check_view(view: &str) -> Result<(), String> {
+    if view.is_empty() {
+        return Err(
+            "`view` is empty; expected the id of one of the component's views, like `view = \"index\"`"
+                .to_owned(),
+        );
+    }
+    if view.contains(['/', '\\']) || view.ends_with(".html") || view.chars().any(char::is_control) {
+        return Err(format!(
+            "`view` `{}` is not a view id: a view `index` is the file `views/index.html`; write \
+             its id alone, like `view = \"index\"`",
+            view.escape_debug()
+        ));
+    }
+    Ok(())
+}
+
+/// The name of the hidden item an intent of `category` and `action` defines at the crate's
+/// root: the same for the same two names, and (for all that matters) only for them. The names
+/// are kept readable, every character but an ASCII letter or digit written `_`, and followed by
+/// a hash of both names as they are (FNV-1a, 64 bits), so that names which read alike
+/// (`a.b` and `a_b`) still differ.
+pub(crate) fn intent_item(category: &str, action: &str) -> String {
+    let readable = |name: &str| -> String {
+        name.chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect()
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    // 0xff never occurs in UTF-8: it separates the two names.
+    for byte in category.bytes().chain([0xff]).chain(action.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!(
+        "__rain_intent_{}__{}_{hash:016x}",
+        readable(category),
+        readable(action)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn intent_names() {
+        assert_eq!(
+            check_intent_name("category", "com.rain.test.general"),
+            Ok(())
+        );
+        assert_eq!(check_intent_name("action", "SHOW chat"), Ok(()));
+        for (bad, expected) in [
+            ("", "`action` is empty"),
+            ("  ", "`action` is empty"),
+            ("a\nb", "contains a control character"),
+            (" SHOW", "has spaces around it"),
+        ] {
+            let error = check_intent_name("action", bad).unwrap_err();
+            assert!(error.contains(expected), "{bad:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn view_ids() {
+        assert_eq!(check_view("index"), Ok(()));
+        for bad in ["", "views/index", "index.html", "a\\b"] {
+            assert!(check_view(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn intent_items_are_identifiers_one_per_pair_of_names() {
+        let item = intent_item("com.rain.test.general", "com.rain.test.chat.SHOW");
+        assert!(
+            item.starts_with("__rain_intent_com_rain_test_general__com_rain_test_chat_SHOW_"),
+            "{item}"
+        );
+        assert!(item.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        assert_eq!(
+            item,
+            intent_item("com.rain.test.general", "com.rain.test.chat.SHOW")
+        );
+        // Alike when made readable, told apart by the hash.
+        assert_ne!(intent_item("a.b", "c"), intent_item("a_b", "c"));
+        assert_ne!(intent_item("a", "bc"), intent_item("ab", "c"));
+        assert!(intent_item("café", "é").is_ascii());
+    }
 
     #[test]
     fn component_names() {

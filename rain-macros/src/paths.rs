@@ -23,6 +23,58 @@ pub(crate) fn socket_registration() -> TokenStream {
     quote!(::rain_core::__private::SocketRegistration)
 }
 
+/// The registration `#[intent]` submits.
+pub(crate) fn intent_registration() -> TokenStream {
+    quote!(::rain_core::__private::IntentRegistration)
+}
+
+/// What provides an intent: a server function or a view.
+pub(crate) fn intent_provider() -> TokenStream {
+    quote!(::rain_core::__private::IntentProvider)
+}
+
+/// The function that calls a server intent's function, named at `span` so that a function which
+/// is not a valid intent function is reported there.
+pub(crate) fn call_intent(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::rain_core::__private::call_intent)
+}
+
+/// The compile-time check that a type can be an intent function's argument, named at the
+/// argument's type.
+pub(crate) fn assert_intent_argument(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::rain_core::__private::assert_intent_argument)
+}
+
+/// `rain_core::ack::Ack`, which acks any `Serialize` value.
+pub(crate) fn ack() -> TokenStream {
+    quote!(::rain_core::__private::Ack)
+}
+
+/// The compile-time check that a type can be an intent's answer, named at the return type.
+pub(crate) fn assert_intent_answer(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::rain_core::__private::assert_intent_answer)
+}
+
+/// A type whose TypeScript is chosen by whether it implements `ts_rs::TS`.
+pub(crate) fn type_of() -> TokenStream {
+    quote!(::rain_core::__private::TypeOf)
+}
+
+/// The answer of a function returning a type, typed as `type_of` types it.
+pub(crate) fn answer_of() -> TokenStream {
+    quote!(::rain_core::__private::AnswerOf)
+}
+
+/// The TypeScript of a type that cannot be named: `unknown`.
+pub(crate) fn unknown_type() -> TokenStream {
+    quote!(::rain_core::__private::unknown_type)
+}
+
+/// The two traits that choose the TypeScript of `type_of` and `answer_of`: typed, or `unknown`.
+pub(crate) fn type_script_traits() -> TokenStream {
+    quote!(::rain_core::__private::{KnownType as _, UnknownType as _})
+}
+
 /// What a socket sets for itself over the app's settings.
 pub(crate) fn socket_settings() -> TokenStream {
     quote!(::rain_core::__private::SocketSettings)

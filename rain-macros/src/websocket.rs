@@ -30,6 +30,7 @@ use syn::{
 use crate::{
     names, paths,
     settings::Settings,
+    signature,
     syntax::{self, Errors, set_once},
 };
 
@@ -53,7 +54,7 @@ pub(crate) fn websocket(args: TokenStream, item: TokenStream) -> TokenStream {
             // The argument checks still run when they can, so that their errors come with ours.
             let checks = match &item {
                 Item::Fn(handler) if handler.sig.generics.params.is_empty() => {
-                    let checks = argument_checks(handler);
+                    let checks = signature::argument_checks(handler, paths::assert_socket_argument);
                     quote!(#[doc(hidden)] const _: () = { #checks };)
                 }
                 _ => TokenStream::new(),
@@ -138,8 +139,8 @@ struct Guards {
     event: Vec<syn::Path>,
 }
 
-/// The component a socket belongs to.
-enum Owner {
+/// The component a socket (or an intent) belongs to.
+pub(crate) enum Owner {
     /// Named by the user: `component = crate::chat`.
     Path(syn::Path),
     /// Given by the enclosing `#[component]`: `__rain_component("chat", "1.0")`.
@@ -147,9 +148,9 @@ enum Owner {
 }
 
 /// The hidden `("name", "version")` arguments.
-struct HiddenKey {
-    name: LitStr,
-    version: LitStr,
+pub(crate) struct HiddenKey {
+    pub(crate) name: LitStr,
+    pub(crate) version: LitStr,
 }
 
 impl Parse for HiddenKey {
@@ -296,7 +297,12 @@ fn validate_args(
 }
 
 /// The guards of `key = value`: one path, or a list of paths in brackets.
-fn guard_paths(value: &Expr, key: &str, guards: &mut Vec<syn::Path>, errors: &mut Errors) {
+pub(crate) fn guard_paths(
+    value: &Expr,
+    key: &str,
+    guards: &mut Vec<syn::Path>,
+    errors: &mut Errors,
+) {
     let single: Vec<&Expr> = match value {
         Expr::Array(list) if list.attrs.is_empty() => list.elems.iter().collect(),
         other => vec![other],
@@ -330,7 +336,7 @@ fn plain_path(value: &Expr) -> Option<&syn::Path> {
 }
 
 /// The path of `component = path`: a plain path to a module.
-fn component_path(value: &Expr) -> syn::Result<syn::Path> {
+pub(crate) fn component_path(value: &Expr) -> syn::Result<syn::Path> {
     let wrong = |value: &Expr| {
         syn::Error::new_spanned(
             value,
@@ -363,34 +369,7 @@ fn validate_handler<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemF
         return None;
     };
     let sig = &handler.sig;
-    if sig.asyncness.is_none() {
-        errors.at(sig.fn_token.span, HANDLER_FORM);
-    }
-    if let Some(unsafety) = sig.unsafety {
-        errors.at(
-            unsafety.span,
-            "a `#[websocket]` handler cannot be `unsafe`; remove `unsafe`",
-        );
-    }
-    let generic = "a `#[websocket]` handler cannot be generic; give its arguments concrete types";
-    if !sig.generics.params.is_empty() {
-        errors.spanned(&sig.generics, generic);
-    } else if let Some(clause) = &sig.generics.where_clause {
-        errors.spanned(clause, generic);
-    }
-    for arg in &sig.inputs {
-        match arg {
-            FnArg::Receiver(receiver) => errors.spanned(
-                receiver,
-                "a `#[websocket]` handler cannot take `self`; make it a free `async fn`",
-            ),
-            FnArg::Typed(arg) => {
-                if let Type::ImplTrait(ty) = &*arg.ty {
-                    errors.spanned(ty, generic);
-                }
-            }
-        }
-    }
+    signature::check_async_fn(sig, "a `#[websocket]` handler", HANDLER_FORM, errors);
     if let ReturnType::Type(_, ty) = &sig.output {
         let unit = matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty());
         if !unit {
@@ -406,22 +385,17 @@ fn validate_handler<'a>(item: &'a Item, errors: &mut Errors) -> Option<&'a ItemF
 // ---------------------------------------------------------------------------------------------
 // Expand: cannot fail.
 
-/// One compile-time check per handler argument, named at the argument's type so that a type which
-/// is not a socket extractor is reported on it.
-fn argument_checks(handler: &ItemFn) -> TokenStream {
-    handler
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Typed(arg) => Some(&arg.ty),
-            FnArg::Receiver(_) => None,
-        })
-        .map(|ty| {
-            let assert = paths::assert_socket_argument(ty.span());
-            quote_spanned!(ty.span()=> const _: () = #assert::<#ty>();)
-        })
-        .collect()
+impl Owner {
+    /// The component's key, as a registration stores it.
+    pub(crate) fn expand(&self) -> TokenStream {
+        match self {
+            Owner::Path(path) => quote_spanned!(path.span()=> #path::__RAIN_COMPONENT),
+            Owner::Key { name, version } => {
+                let key = paths::component_key();
+                quote!(#key { name: #name, version: #version })
+            }
+        }
+    }
 }
 
 /// The event declaration of a typed socket: the `S` of the first `TypedSocket<S>` argument.
@@ -457,7 +431,7 @@ fn events(handler: &ItemFn) -> TokenStream {
 
 /// The guards as the registration stores them: the user's paths, each coerced to a `Guard` on
 /// its own span, so that a function of another signature is reported there with both signatures.
-fn guard_fns(guards: &[syn::Path]) -> TokenStream {
+pub(crate) fn guard_fns(guards: &[syn::Path]) -> TokenStream {
     let guard = paths::guard();
     let guards = guards
         .iter()
@@ -476,7 +450,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
     let connect_guards = guard_fns(&guards.connect);
     let event_guards = guard_fns(&guards.event);
     let settings = settings.expand();
-    let checks = argument_checks(handler);
+    let checks = signature::argument_checks(handler, paths::assert_socket_argument);
     let events = events(handler);
     let ident = &handler.sig.ident;
     let handler_name = ident.unraw().to_string();
@@ -488,13 +462,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
     // Hygienic, so that a handler called `io` is not shadowed by the closure's argument.
     let io = syn::Ident::new("__rain_io", Span::mixed_site());
     let mount_arg = syn::Ident::new("__rain_mount", Span::mixed_site());
-    let component = match owner {
-        Owner::Path(path) => quote_spanned!(path.span()=> #path::__RAIN_COMPONENT),
-        Owner::Key { name, version } => {
-            let key = paths::component_key();
-            quote!(#key { name: #name, version: #version })
-        }
-    };
+    let component = owner.expand();
     quote! {
         #handler
 

@@ -30,6 +30,18 @@ mod greeter {
 
     #[websocket("io")]
     async fn io(_io: SocketIo) {}
+
+    /// The line of the `#[intent]` below.
+    pub(crate) const GREET_LINE: u32 = line!() + 3;
+
+    /// Greets by name.
+    #[intent(category = "greeter", action = "GREET")]
+    async fn greet(Data(name): Data<String>) -> String {
+        format!("Hello {name}")
+    }
+
+    #[intent(category = "greeter", action = "SHOW", view = "index")]
+    const SHOW: () = ();
 }
 
 #[component(name = "lobby", version = "2.3.1")]
@@ -58,6 +70,11 @@ mod elsewhere {
 
     #[websocket("live only", recover = "never", component = crate::lobby)]
     async fn live_only(_socket: SocketRef) {}
+
+    #[intent(category = "lobby", action = "COUNT", component = crate::lobby)]
+    async fn count() -> Result<u32, String> {
+        Ok(3)
+    }
 }
 
 #[test]
@@ -167,4 +184,50 @@ fn sockets_carry_the_limits_they_set_and_leave_the_rest_to_the_app() {
     );
     assert_eq!(settings("lobby"), SocketSettings::APP);
     assert_eq!(settings("hello"), SocketSettings::APP);
+}
+
+#[test]
+fn intents_carry_their_component_category_action_and_what_answers_them() {
+    let registry = rain_core::Registry::discover().unwrap();
+    let intents: Vec<_> = registry
+        .intents()
+        .iter()
+        .map(|i| {
+            (
+                i.module_id(),
+                i.category(),
+                i.action(),
+                i.handler(),
+                i.view(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        intents,
+        [
+            ("greeter-1.0", "greeter", "GREET", Some("greet"), None),
+            ("greeter-1.0", "greeter", "SHOW", None, Some("index")),
+            ("lobby-2.3.1", "lobby", "COUNT", Some("count"), None),
+        ]
+    );
+    let greet = registry.intent("greeter", "GREET").unwrap();
+    assert_eq!(greet.doc(), "Greets by name.");
+    // The `category` literal: `    #[intent(category = ` is 24 characters long.
+    let location = greet.location();
+    assert!(location.file.ends_with("registration.rs"), "{location}");
+    assert_eq!((location.line, location.column), (greeter::GREET_LINE, 25));
+
+    // The context is typed by `Data<T>`, the answer by what the function returns.
+    let bindings = rain_core::App::new(registry).bindings().unwrap();
+    for line in [
+        "\"GREET\": { context: string; answer: string };",
+        "\"COUNT\": { context: undefined; answer: number };",
+        "\"SHOW\": { view: { moduleId: \"greeter-1.0\"; view: \"index\" } };",
+    ] {
+        assert!(
+            bindings.dts.contains(line),
+            "`{line}` missing from:\n{}",
+            bindings.dts
+        );
+    }
 }

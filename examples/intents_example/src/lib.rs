@@ -1,7 +1,9 @@
 //! The intents example: RAIN's `intents-example` component, whose socket answers `hello` with
-//! `bye`, and a `chat` component whose controller also reaches the intents example's socket and
-//! shows who is logged in (`POST /login` with a name, `POST /logout`). Version 2.0 of `chat` runs
-//! beside 1.0, on a page of its own: each version has its own namespace, room and view.
+//! `bye` and which serves RAIN's server intent `com.rain.test.serverside.INLINE_LOGGING`, and a
+//! `chat` component whose controller also reaches the intents example's socket and shows who is
+//! logged in (`POST /login` with a name, `POST /logout`). Version 2.0 of `chat` runs beside 1.0,
+//! on a page of its own and through the view intent `com.rain.test.chat.SHOW` it serves: each
+//! version has its own namespace, room and view.
 //!
 //! [`app`] builds the app; `main.rs` serves it. Tests call [`app`] too.
 
@@ -34,6 +36,22 @@ pub struct Identity {
     pub socket_id: String,
     /// The namespace it is connected to.
     pub namespace: String,
+}
+
+/// What a page asks the server to log (the context of `INLINE_LOGGING`).
+#[derive(Debug, Deserialize, TS)]
+pub struct LogRequest {
+    /// The text to log.
+    pub message: String,
+}
+
+/// What the server logged, and for whom (the answer of `INLINE_LOGGING`).
+#[derive(Debug, Serialize, TS)]
+pub struct Logged {
+    /// The text logged.
+    pub logged: String,
+    /// The name of the user logged in on the page's socket, or `null`.
+    pub by: Option<String>,
 }
 
 rain_core::events! {
@@ -70,6 +88,21 @@ pub mod intents_example {
             socket_id: socket.socket().id.to_string(),
             namespace: socket.socket().ns().to_owned(),
         });
+    }
+
+    /// RAIN's inline logging: logs the page's message on the server, with who sent it, and
+    /// answers what it logged.
+    #[intent(
+        category = "com.rain.test.general",
+        action = "com.rain.test.serverside.INLINE_LOGGING"
+    )]
+    async fn do_logging(Data(request): Data<LogRequest>, MaybeUser(user): MaybeUser) -> Logged {
+        let by = user.map(|user| user.name);
+        tracing::info!(message = %request.message, by = ?by, "logged by an intent");
+        Logged {
+            logged: request.message,
+            by,
+        }
     }
 }
 
@@ -177,6 +210,15 @@ pub mod chat_v2 {
     async fn room(socket: SocketRef) {
         relay_messages(&socket, stamp_sent_at);
     }
+
+    /// RAIN's chat intent: shows chat 2.0's room, its `index` view, wherever a page asks (the
+    /// intents example's page, whose own chat is 1.0, shows it in a dialog).
+    #[intent(
+        category = "com.rain.test.general",
+        action = "com.rain.test.chat.SHOW",
+        view = "index"
+    )]
+    const SHOW: () = ();
 }
 
 /// The login form's fields.

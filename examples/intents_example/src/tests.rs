@@ -57,7 +57,22 @@ async fn lists_its_sockets() {
         [
             "/chat-1.0/room",
             "/chat-2.0/room",
-            "/intents-example-1.0/chat/dummy socket"
+            "/intents-example-1.0/chat/dummy socket",
+            "/rain/intents"
+        ]
+    );
+    // Rain's intents socket comes last, with the intents it answers.
+    let actions: Vec<&str> = sockets[3]["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "com.rain.test.chat.SHOW",
+            "com.rain.test.serverside.INLINE_LOGGING"
         ]
     );
     assert_eq!(sockets[2]["moduleId"], "intents-example-1.0");
@@ -350,6 +365,7 @@ fn stale_bindings_fail_the_check_with_a_diff() {
     );
 }
 
+mod intents;
 mod observability;
 mod versions;
 

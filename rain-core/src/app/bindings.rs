@@ -6,6 +6,11 @@
 //!
 //! Payload types become TypeScript through `ts-rs` ([`TypeScript`], in the base layer).
 //!
+//! An app with intents also gets `Intents`, its intents by category and action, and one typed
+//! overload of `Messaging.sendIntent` per intent: a server intent's context is the `T` of its
+//! function's `Data<T>` and its answer what the function returns, each `unknown` when it is not
+//! `ts_rs::TS`; a view intent answers the view it inserted (`InsertedView`).
+//!
 //! # Identifiers
 //!
 //! A component's handle is named after its name, a socket's after its socket name, by one rule
@@ -20,6 +25,8 @@
 //! a reference by name alone is.
 
 use std::{collections::BTreeMap, fmt::Write as _};
+
+mod intents;
 
 use super::error::Error;
 pub use crate::base::typescript::TypeScript;
@@ -261,11 +268,19 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
         );
     }
     sockets_map.push_str("}\n");
+    let intent_types = intents::intent_types(registry, &mut ts);
     if let Some(clash) = ts.first_clash() {
         return Err(Error::Bindings(clash.to_owned()));
     }
+    let reserved_for_intents = match intent_types {
+        Some(_) => intents::RESERVED_TYPES,
+        None => &[],
+    };
     for name in ts.names() {
-        if socket_types_named.contains(name) || RESERVED_TYPES.contains(&name) {
+        if socket_types_named.contains(name)
+            || RESERVED_TYPES.contains(&name)
+            || reserved_for_intents.contains(&name)
+        {
             return Err(Error::Bindings(format!(
                 "the payload type `{name}` has the name of a binding type; rename it with `#[ts(rename = \"...\")]`"
             )));
@@ -273,12 +288,20 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
     }
 
     let header = header(registry);
+    let (intent_decls, overloads) = match intent_types {
+        Some(types) => (
+            format!("// Intents.\n\n{}\n", types.declarations),
+            types.overloads,
+        ),
+        None => (String::new(), String::new()),
+    };
     let js = format!(
         "{header}\nimport {{ getWebSocket }} from \"/rain/runtime.js\";\n\n{js}export {{ getWebSocket }};\n"
     );
     let payloads: Vec<&str> = ts.declarations().collect();
     let dts = format!(
-        "{header}\n{PRELUDE}\n// Payload types.\n\n{payloads}\n\n// Sockets.\n\n{dts}{sockets_map}\n{handle_decls}{API}",
+        "{header}\n{PRELUDE}\n// Payload types.\n\n{payloads}\n\n// Sockets.\n\n{dts}{sockets_map}\n\
+         {intent_decls}{handle_decls}{API}{MESSAGING}{overloads}}}\n\n{RUNTIME}",
         payloads = payloads.join("\n\n"),
     );
     Ok(Bindings { js, dts })
@@ -319,6 +342,14 @@ fn header(registry: &Registry) -> String {
         );
         for socket in registry.sockets_of(component.module_id()) {
             let _ = writeln!(header, "//   {} ({})", socket.namespace(), socket.handler());
+        }
+        for intent in registry.intents_of(component.module_id()) {
+            let answered_by = match (intent.handler(), intent.view()) {
+                (Some(handler), _) => handler.to_owned(),
+                (None, view) => format!("view {}", view.unwrap_or_default()),
+            };
+            let (category, action) = (intent.category(), intent.action());
+            let _ = writeln!(header, "//   intent {category} {action} ({answered_by})");
         }
     }
     header
@@ -402,7 +433,7 @@ export interface RainSocket<Listen extends EventMap, Emit extends EventMap> {
 }
 "#;
 
-/// What every `bindings.d.ts` declares after the app's own types.
+/// What every `bindings.d.ts` declares after the app's own types, before `Messaging`.
 const API: &str = r#"/** The runtime's `getWebSocket`, typed by component and socket name. */
 export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
 
@@ -414,13 +445,17 @@ export interface ViewContext<M extends keyof Sockets> {
     getWebSocket<N extends keyof Sockets[M] & string>(name: N): Sockets[M][N];
 }
 
-/** `this.clientRuntime.messaging`: any component's sockets. */
+"#;
+
+/// `Messaging`, but for its closing brace: the `sendIntent` overloads go after it.
+const MESSAGING: &str = r#"/** `this.clientRuntime.messaging`: any component's sockets. */
 export interface Messaging {
     getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
     _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
-}
+"#;
 
-/** `this.clientRuntime`. */
+/// What every `bindings.d.ts` declares last.
+const RUNTIME: &str = r#"/** `this.clientRuntime`. */
 export interface ClientRuntime {
     readonly messaging: Messaging;
 }

@@ -76,6 +76,9 @@ pub enum Error {
     /// An engine setting given to [`App::engine`](crate::App::engine) cannot be used.
     #[error(transparent)]
     Engine(#[from] crate::base::engine::EngineError),
+    /// A limit given to [`App::limits`](crate::App::limits) cannot be used.
+    #[error(transparent)]
+    Limit(#[from] crate::base::limits::LimitError),
     /// The session secret given to [`App::session_secret`](crate::App::session_secret) is too
     /// short.
     #[error(transparent)]

@@ -1,12 +1,15 @@
 //! `GET /rain`: one server-rendered page showing what the app is made of, for the people who run
 //! it. Every component, its views and sockets, each socket's namespace, source location, declared
 //! events, limits (its own or the app's) and the sockets connected to it now on this node, the
-//! references by name and version fragment that resolve to it (`chat@1`), and the app's own pages.
+//! intents it provides (`intents`), the references by name and version fragment that resolve to
+//! it (`chat@1`), and the app's own pages.
 //!
 //! Plain HTML and a little CSS: no script, nothing to build. Everything that comes from the app
 //! (names, docs, file paths, types) is escaped, and path segments in links are percent-encoded.
 
 use std::fmt::Write as _;
+
+mod intents;
 
 use super::page::{Page, escape_html};
 use crate::{
@@ -14,6 +17,7 @@ use crate::{
     registry::{
         Component, Registry, Socket,
         events::{Direction, EventDecl},
+        names::intents_namespace,
         settings::Source,
     },
 };
@@ -52,16 +56,23 @@ pub(crate) fn render(
         limits,
     };
     let mut types = TypeScript::new();
+    // The intents socket's too (none when it is not mounted).
     let connected: i64 = registry
         .sockets()
         .iter()
         .map(|s| open_connections(io, s.namespace()))
-        .sum();
+        .sum::<i64>()
+        + open_connections(io, &intents_namespace());
     let mut body = String::new();
+    let intents = match registry.intents().len() {
+        0 => String::new(),
+        1 => ", 1 intent".to_owned(),
+        count => format!(", {count} intents"),
+    };
     let _ = write!(
         body,
         "<header>\n<h1>Rain <small>components and sockets</small></h1>\n\
-         <p class=\"summary\">{components} {component_word}, {sockets} {socket_word}, \
+         <p class=\"summary\">{components} {component_word}, {sockets} {socket_word}{intents}, \
          <span id=\"rain-connected\">{connected}</span> connected now on this node.</p>\n\
          <nav><a href=\"/rain/metrics\">metrics</a><a href=\"/rain/sockets\">sockets as JSON</a>\
          <a href=\"/rain/bindings.d.ts\">client bindings</a></nav>\n</header>\n",
@@ -210,6 +221,7 @@ fn component_section(
         }
         out.push_str("</tbody>\n</table>\n");
     }
+    intents::intents_table(out, registry, id);
     out.push_str("</section>\n");
 }
 

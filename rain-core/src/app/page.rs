@@ -1,6 +1,7 @@
 //! Full HTML pages made of component views.
 
 use std::{
+    borrow::Cow,
     collections::{BTreeMap, BTreeSet},
     fmt::Write as _,
 };
@@ -12,7 +13,9 @@ use crate::{
     base::{engine::EngineSettings, limits::Limits},
     registry::{
         Component, Registry, ResolveError,
-        names::{component_path, split_reference},
+        names::{
+            INTENTS_SOCKET, RAIN_MODULE_ID, component_path, intents_namespace, split_reference,
+        },
     },
 };
 
@@ -203,24 +206,35 @@ impl ViewParts {
 struct ManifestSocket<'a> {
     module_id: &'a str,
     name: &'a str,
-    namespace: &'a str,
+    namespace: Cow<'a, str>,
     /// The recovery window in milliseconds, on a recoverable socket: the runtime then waits for
     /// the socket's recovery announcement before it counts as connected.
     #[serde(skip_serializing_if = "Option::is_none")]
     recover: Option<u64>,
 }
 
+/// The component's sockets, and Rain's own `intents` socket (of the module id `rain`) when the
+/// app declares an intent: `messaging.sendIntent` sends on it.
 fn manifest<'a>(registry: &'a Registry, limits: &Limits) -> Vec<ManifestSocket<'a>> {
-    registry
+    let mut sockets: Vec<ManifestSocket<'a>> = registry
         .sockets()
         .iter()
         .map(|s| ManifestSocket {
             module_id: s.module_id(),
             name: s.name(),
-            namespace: s.namespace(),
+            namespace: Cow::Borrowed(s.namespace()),
             recover: s.shown_limits(limits).recover_ms.value,
         })
-        .collect()
+        .collect();
+    if !registry.intents().is_empty() {
+        sockets.push(ManifestSocket {
+            module_id: RAIN_MODULE_ID,
+            name: INTENTS_SOCKET,
+            namespace: Cow::Owned(intents_namespace()),
+            recover: None,
+        });
+    }
+    sockets
 }
 
 /// The page's table of references by name (`rain-versions`): each reference to a component with

@@ -36,8 +36,15 @@ use crate::{
         metrics::Metrics,
         shutdown::Drain,
     },
-    features::session::{self, Sessions},
-    registry::{Registry, discover::Mounting},
+    features::{
+        intents,
+        session::{self, Sessions},
+    },
+    registry::{
+        Registry,
+        discover::Mounting,
+        names::{INTENTS_SOCKET, RAIN_MODULE_ID, intents_namespace},
+    },
 };
 
 /// Binary attachments one Socket.IO packet may announce: one per `Bytes` (a client's `Buffer`,
@@ -78,6 +85,7 @@ impl App {
             Some(link) => AdapterState::redis(link.clone()),
             None => AdapterState::local(),
         };
+        let intent_metrics = Arc::clone(&metrics);
         let max_payload = self.limits.max_payload;
         let max_message = usize::try_from(max_payload).unwrap_or(usize::MAX);
         let engine = &self.engine;
@@ -122,6 +130,13 @@ impl App {
         for socket in self.registry.sockets() {
             socket.mount(&io, &self.limits, &mounting);
         }
+        intents::mount(
+            &io,
+            &self.registry,
+            &self.limits,
+            &mounting,
+            &intent_metrics,
+        );
         for setup in &self.socket_io_setups {
             setup(&io);
         }
@@ -146,6 +161,7 @@ impl App {
     ) -> Result<(Router, SocketIo, Arc<Drain>, Option<RedisLink>), Error> {
         let origins = AllowedOrigins::parse(&self.origins)?;
         self.engine.check()?;
+        self.limits.check()?;
         let mut pages = Vec::with_capacity(self.pages.len());
         for (path, page) in &self.pages {
             pages.push((path.clone(), page.resolve(path, &self.registry)?));
@@ -231,12 +247,18 @@ impl App {
     }
 }
 
-/// The metrics of a server of `registry`'s sockets.
+/// The metrics of a server of `registry`'s sockets, and of its intents socket when it has one.
 pub(super) fn metrics_of(registry: &Registry) -> Arc<Metrics> {
-    Metrics::new(
-        registry
-            .sockets()
-            .iter()
-            .map(|socket| (socket.module_id(), socket.name(), socket.namespace())),
-    )
+    let intents = intents_namespace();
+    let mut sockets: Vec<(&str, &'static str, &str)> = registry
+        .sockets()
+        .iter()
+        .map(|socket| (socket.module_id(), socket.name(), socket.namespace()))
+        .collect();
+    if !registry.intents().is_empty() {
+        sockets.push((RAIN_MODULE_ID, INTENTS_SOCKET, &intents));
+        // Found by namespace, as the registry's sockets are sorted.
+        sockets.sort_by_key(|&(_, _, namespace)| namespace);
+    }
+    Metrics::new(sockets)
 }

@@ -24,7 +24,10 @@ use crate::{
         limits::Limits,
         metrics::{self, Metrics},
     },
-    registry::{Location, Registry, settings::ShownLimits},
+    registry::{
+        INTENTS_SOCKET, Location, RAIN_MODULE_ID, Registry, intents_namespace,
+        settings::ShownLimits,
+    },
 };
 
 /// What every request handler shares.
@@ -91,7 +94,8 @@ pub(super) struct SocketInfo<'a> {
     limits: ShownLimits,
 }
 
-/// `GET /rain/sockets`: every socket, sorted by namespace.
+/// `GET /rain/sockets`: every socket, sorted by namespace; then, when the app declares intents,
+/// Rain's intents socket with the intents it answers.
 pub(super) async fn sockets_json(State(shared): SharedState) -> Response {
     let sockets: Vec<SocketInfo<'_>> = shared
         .registry
@@ -106,7 +110,17 @@ pub(super) async fn sockets_json(State(shared): SharedState) -> Response {
             limits: s.shown_limits(&shared.limits),
         })
         .collect();
-    Json(sockets).into_response()
+    let mut listed = serde_json::to_value(sockets).expect("socket infos are plain data");
+    let intents = shared.registry.intents();
+    if let (false, Some(listed)) = (intents.is_empty(), listed.as_array_mut()) {
+        listed.push(serde_json::json!({
+            "moduleId": RAIN_MODULE_ID,
+            "name": INTENTS_SOCKET,
+            "namespace": intents_namespace(),
+            "intents": intents,
+        }));
+    }
+    Json(listed).into_response()
 }
 
 /// `GET /rain`: the components, their sockets and events, and the live connection counts.

@@ -3,10 +3,12 @@
 use std::net::SocketAddr;
 
 use super::builder::App;
+use crate::registry::names::{INTENTS_SOCKET, RAIN_MODULE_ID, intents_namespace};
 
 impl App {
-    /// The table printed at startup: every component, its sockets and namespaces, the pages, and
-    /// where to watch the app (`/rain`, `/rain/metrics`).
+    /// The table printed at startup: every component, its sockets and namespaces, the intents
+    /// socket when the app declares intents, the pages, and where to watch the app (`/rain`,
+    /// `/rain/metrics`).
     pub fn startup_table(&self, addr: SocketAddr) -> String {
         let mut rows = vec![[
             "component".to_owned(),
@@ -29,6 +31,15 @@ impl App {
                     format!("http://{addr}/{id}/{view}"),
                 ]);
             }
+        }
+        let intents = self.registry.intents().len();
+        if intents > 0 {
+            let plural = if intents == 1 { "intent" } else { "intents" };
+            rows.push([
+                RAIN_MODULE_ID.to_owned(),
+                INTENTS_SOCKET.to_owned(),
+                format!("{} ({intents} {plural})", intents_namespace()),
+            ]);
         }
         for (path, _) in &self.pages {
             rows.push([

@@ -17,6 +17,7 @@
 //! | bytes of events one recovering socket may have missed | 1 MiB | `RAIN_RECOVERY_MAX_MISSED_BYTES` |
 //! | events kept for recovery, per recoverable namespace | 10,000 | `RAIN_RECOVERY_BUFFER_EVENTS` |
 //! | bytes of events kept for recovery, per recoverable namespace | 16 MiB | `RAIN_RECOVERY_BUFFER_BYTES` |
+//! | bytes of one intent's context | 64 KiB | `RAIN_INTENT_CONTEXT_BYTES` (at least 1) |
 //!
 //! The event limits are per socket (one token bucket each; an `event_rate` of `0` sets none): an
 //! event over them is not handled, is acked `{ "error": "rate limit: ..." }` when the client asked
@@ -42,6 +43,13 @@
 //!   address: raise this limit there, or enforce it in the proxy. An app served through
 //!   [`App::router`](crate::App::router) by a server of your own is counted by address only when
 //!   that server provides it (`into_make_service_with_connect_info::<SocketAddr>()`).
+//!
+//! - **`intent_context_bytes`** bounds the context of one intent sent on `/rain/intents` (its
+//!   JSON, plus its binary attachments if any): an intent whose context is larger is answered
+//!   `{ "error": "intent context is N bytes, over the limit of M" }` and its handler does not
+//!   run. The packet that carries it is bounded by `max_payload` first. It cannot be 0: a
+//!   builder value of 0 makes [`App::router`](crate::App::router) fail, a variable set to `0` is
+//!   refused.
 //!
 //! A session's place is given back when the session ends; one that never joins a namespace ends
 //! after the connect timeout (45 s by default, `RAIN_CONNECT_TIMEOUT`). The heartbeat, the
@@ -76,7 +84,7 @@
 //! # fn main() {}
 //! ```
 
-use std::time::Duration;
+use std::{fmt, time::Duration};
 
 use super::env::{self, EnvError};
 
@@ -110,6 +118,9 @@ pub struct Limits {
     pub recovery_buffer_events: usize,
     /// Bytes of events kept for recovery per recoverable namespace.
     pub recovery_buffer_bytes: usize,
+    /// The largest context one intent may carry, in bytes (its JSON and its binary
+    /// attachments); at least 1.
+    pub intent_context_bytes: usize,
 }
 
 impl Default for Limits {
@@ -126,6 +137,7 @@ impl Default for Limits {
             recovery_max_missed_bytes: 1 << 20,
             recovery_buffer_events: 10_000,
             recovery_buffer_bytes: 16 << 20,
+            intent_context_bytes: 64 << 10,
         }
     }
 }
@@ -185,9 +197,56 @@ impl Limits {
         ] {
             env::read(&lookup, name, NUMBER, value)?;
         }
+        if let Some(bytes) = env::parse(&lookup, INTENT_CONTEXT_BYTES.1, NUMBER)? {
+            if bytes == 0 {
+                return Err(EnvError::refused(
+                    INTENT_CONTEXT_BYTES.1,
+                    INTENT_CONTEXT_BYTES.2,
+                ));
+            }
+            limits.intent_context_bytes = bytes;
+        }
         Ok(limits)
     }
+
+    /// Checks the limits that cannot take every value: `intent_context_bytes` is at least 1.
+    pub fn check(&self) -> Result<(), LimitError> {
+        let (setting, _, reason) = INTENT_CONTEXT_BYTES;
+        if self.intent_context_bytes == 0 {
+            return Err(LimitError { setting, reason });
+        }
+        Ok(())
+    }
 }
+
+/// `intent_context_bytes`: its name, its variable, and why 0 is refused.
+const INTENT_CONTEXT_BYTES: (&str, &str, &str) = (
+    "intent_context_bytes",
+    "RAIN_INTENT_CONTEXT_BYTES",
+    "must be at least 1 byte: every intent with a context would be refused",
+);
+
+/// A limit Rain cannot run with: its message names the limit and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitError {
+    setting: &'static str,
+    reason: &'static str,
+}
+
+impl LimitError {
+    /// The limit, e.g. `intent_context_bytes`.
+    pub fn setting(&self) -> &'static str {
+        self.setting
+    }
+}
+
+impl fmt::Display for LimitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "limit `{}`: {}", self.setting, self.reason)
+    }
+}
+
+impl std::error::Error for LimitError {}
 
 #[cfg(test)]
 mod tests {
@@ -205,6 +264,36 @@ mod tests {
         assert_eq!(limits.event_rate, 7);
         assert_eq!(limits.idle_timeout, None);
         assert_eq!(limits.max_payload, Limits::default().max_payload);
+    }
+
+    #[test]
+    fn intent_contexts_are_bounded_by_at_least_one_byte() {
+        assert_eq!(Limits::default().intent_context_bytes, 65_536);
+        assert_eq!(Limits::default().check(), Ok(()));
+        let limits = Limits::default()
+            .with_lookup(|name| (name == "RAIN_INTENT_CONTEXT_BYTES").then(|| "1024".to_owned()))
+            .unwrap();
+        assert_eq!(limits.intent_context_bytes, 1024);
+        let error = Limits::default()
+            .with_lookup(|name| (name == "RAIN_INTENT_CONTEXT_BYTES").then(|| "0".to_owned()))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "RAIN_INTENT_CONTEXT_BYTES: must be at least 1 byte: every intent with a context would \
+             be refused"
+        );
+        let zero = Limits {
+            intent_context_bytes: 0,
+            ..Limits::default()
+        };
+        let error = zero.check().unwrap_err();
+        assert_eq!(error.setting(), "intent_context_bytes");
+        assert!(
+            error
+                .to_string()
+                .starts_with("limit `intent_context_bytes`: "),
+            "{error}"
+        );
     }
 
     #[test]

@@ -11,10 +11,16 @@
 //! | `rain_handler_duration_seconds` | histogram | `module_id`, `socket`, `event` |
 //! | `rain_connections_refused_total` | counter | `reason` |
 //! | `rain_idle_disconnects_total` | counter | `module_id`, `socket` |
+//! | `rain_intents_total` | counter | `category`, `action`, `outcome` |
 //!
 //! Counts are of this node only. Event names come from the server's own code (the events a
 //! handler listens to or emits), never from what a client sends, so a client cannot add series.
-//! An emit to many clients counts once.
+//! An emit to many clients counts once. Intents are counted by the category and action the app
+//! declares, each series made at startup; an intent that no component provides, or a request
+//! that is not one, counts with empty `category` and `action`, whatever the client sent. The
+//! `outcome` is one of `value` (a server intent answered), `view` (a view intent answered),
+//! `error` (the server function returned an error), `refused` (a guard, the context limit, or a
+//! context the function cannot take), `panic`, `unknown` or `invalid`.
 //!
 //! The spans, at `DEBUG` level on the target `rain_core::metrics`: `connect` (around the connect
 //! handler's call), `event` (around an event handler, to its end) and `disconnect`, each with the
@@ -60,6 +66,11 @@ use socketioxide::{
 };
 
 use super::adapter::{Adapter, SocketIo};
+
+mod intents;
+
+use intents::IntentLabels;
+pub(crate) use intents::{IntentMeters, IntentOutcome};
 
 /// The `Content-Type` of `GET /rain/metrics`.
 pub(crate) const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
@@ -113,6 +124,7 @@ pub(crate) struct Metrics {
     emitted: Family<EventLabels, Counter>,
     durations: DurationFamily,
     refused: Family<ReasonLabels, Counter>,
+    intents: Family<IntentLabels, Counter>,
 }
 
 /// Handler durations from 0.1 ms to about 6.5 s, each bucket four times the last.
@@ -152,6 +164,7 @@ impl Metrics {
         let emitted = Family::default();
         let durations = DurationFamily::new_with_constructor(duration_histogram);
         let refused = Family::default();
+        let intents = Family::default();
 
         let mut metrics = MetricRegistry::with_prefix("rain");
         metrics.register(
@@ -194,6 +207,11 @@ impl Metrics {
             "Sockets disconnected for staying idle too long",
             idle,
         );
+        metrics.register(
+            "intents",
+            "Intents received, per declared category and action, by outcome",
+            intents.clone(),
+        );
         Arc::new(Self {
             registry: metrics,
             sockets,
@@ -201,6 +219,7 @@ impl Metrics {
             emitted,
             durations,
             refused,
+            intents,
         })
     }
 

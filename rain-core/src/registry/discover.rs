@@ -1,4 +1,5 @@
-//! The [`Registry`]: every component and socket linked into the binary, found once at startup.
+//! The [`Registry`]: every component, socket and intent linked into the binary, found once at
+//! startup.
 //!
 //! [`Registry::discover`] gathers the registrations, sorts them (link order is unspecified),
 //! derives every module id and namespace (by the rules of [`names`](super::names)) and reports
@@ -11,8 +12,9 @@ use std::{collections::BTreeMap, fmt};
 use super::{
     error::DiscoverError,
     events::EventDecl,
+    intents::{self, Intent},
     names::{module_id, namespace, reference, split_reference},
-    registration::{ComponentRegistration, Location, SocketRegistration},
+    registration::{ComponentRegistration, IntentRegistration, Location, SocketRegistration},
     settings::ShownLimits,
     versions::{self, ResolveError, fragments},
 };
@@ -207,15 +209,17 @@ pub(crate) struct Mounting<'a> {
     pub(crate) heartbeat: std::time::Duration,
 }
 
-/// Every component and socket of the app, sorted by module id and socket name.
+/// Every component, socket and intent of the app, sorted by module id, namespace, and category
+/// and action.
 #[derive(Debug, Clone)]
 pub struct Registry {
     components: Vec<Component>,
     sockets: Vec<Socket>,
+    intents: Vec<Intent>,
 }
 
 impl Registry {
-    /// Collects every `#[component]` and `#[websocket]` linked into the binary.
+    /// Collects every `#[component]`, `#[websocket]` and `#[intent]` linked into the binary.
     ///
     /// ```no_run
     /// let registry = rain_core::Registry::discover()?;
@@ -228,7 +232,21 @@ impl Registry {
         Self::from_registrations(
             inventory::iter::<ComponentRegistration>,
             inventory::iter::<SocketRegistration>,
-        )
+        )?
+        .with_intents(inventory::iter::<IntentRegistration>)
+    }
+
+    /// This registry with the intents of `intents` instead of its own: an intent of a component
+    /// that is not registered, two of one category and action, and a view intent naming a view
+    /// its component does not have are errors naming where they were declared.
+    #[doc(hidden)]
+    pub fn with_intents(
+        mut self,
+        intents: impl IntoIterator<Item = &'static IntentRegistration>,
+    ) -> Result<Self, DiscoverError> {
+        let found = intents::collect(intents, |id| self.component(id).map(Component::views))?;
+        self.intents = found;
+        Ok(self)
     }
 
     /// Builds a registry from explicit registrations; [`Registry::discover`] passes the linked ones.
@@ -304,6 +322,7 @@ impl Registry {
         Ok(Self {
             components,
             sockets: found,
+            intents: Vec::new(),
         })
     }
 
@@ -388,6 +407,26 @@ impl Registry {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// Every intent, sorted by category and action.
+    pub fn intents(&self) -> &[Intent] {
+        &self.intents
+    }
+
+    /// The intent of this category and action, if a component provides it.
+    pub fn intent(&self, category: &str, action: &str) -> Option<&Intent> {
+        self.intents
+            .binary_search_by(|i| (i.category(), i.action()).cmp(&(category, action)))
+            .ok()
+            .map(|i| &self.intents[i])
+    }
+
+    /// The intents one component provides, sorted by category and action.
+    pub fn intents_of<'a>(&'a self, module_id: &'a str) -> impl Iterator<Item = &'a Intent> + 'a {
+        self.intents
+            .iter()
+            .filter(move |i| i.module_id() == module_id)
     }
 
     /// The sockets of one component, sorted by name.

@@ -63,4 +63,53 @@ pub enum DiscoverError {
         /// Where the socket was declared.
         location: Location,
     },
+    /// Two intents have the same category and action.
+    #[error(
+        "two intents have the category `{category}` and the action `{action}`: {first} and {second}"
+    )]
+    DuplicateIntent {
+        /// The shared category.
+        category: &'static str,
+        /// The shared action.
+        action: &'static str,
+        /// The first declaration.
+        first: Location,
+        /// The second declaration.
+        second: Location,
+    },
+    /// An intent names a component that is not registered.
+    #[error(
+        "intent `{category}` `{action}` at {location} belongs to component `{module_id}`, which is \
+         not registered"
+    )]
+    IntentWithoutComponent {
+        /// The module id the intent asked for.
+        module_id: String,
+        /// The intent's category.
+        category: &'static str,
+        /// The intent's action.
+        action: &'static str,
+        /// Where the intent was declared.
+        location: Location,
+    },
+    /// A view intent names a view that its component does not have. (Its texts are boxed, so
+    /// that the error is no larger than the others.)
+    #[error(
+        "view intent `{category}` `{action}` at {location} shows view `{view}` of `{module_id}`, \
+         which has no such view; its views: {known}"
+    )]
+    UnknownIntentView {
+        /// The intent's category.
+        category: &'static str,
+        /// The intent's action.
+        action: &'static str,
+        /// Where the intent was declared.
+        location: Location,
+        /// The component's module id.
+        module_id: Box<str>,
+        /// The view that was named.
+        view: &'static str,
+        /// The views that exist, comma-separated, or `none`.
+        known: Box<str>,
+    },
 }

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | module id | name `-` version | `intents-example-1.0` |
 //! | namespace | `/` module id `/` socket name | `/intents-example-1.0/chat/dummy socket` |
+//! | the intents namespace | the namespace of Rain's own socket `intents` | `/rain/intents` |
 //! | a component file's path | `/` module id `/` file | `/intents-example-1.0/client/index.js` |
 //! | a view's page | `/` module id `/` view | `/intents-example-1.0/index` |
 //! | reference by name | name, or name `@` version fragment | `chat`, `chat@1`, `chat@1.3` |
@@ -22,6 +23,19 @@ pub fn module_id(name: &str, version: &str) -> String {
 /// The Socket.IO namespace of a socket: `/<module id>/<socket name>`, spaces kept as they are.
 pub fn namespace(module_id: &str, socket_name: &str) -> String {
     format!("/{module_id}/{socket_name}")
+}
+
+/// The module id under which Rain's own sockets are named: `rain`, which no component can have
+/// (a component's module id always ends with its version).
+pub const RAIN_MODULE_ID: &str = "rain";
+
+/// The name of Rain's own socket that every intent is sent on.
+pub const INTENTS_SOCKET: &str = "intents";
+
+/// The namespace every intent is sent on: `/rain/intents`, the namespace of Rain's socket
+/// [`INTENTS_SOCKET`] (the page manifest lists it as `{ moduleId: "rain", name: "intents" }`).
+pub fn intents_namespace() -> String {
+    namespace(RAIN_MODULE_ID, INTENTS_SOCKET)
 }
 
 /// What separates a component's name from a version fragment in a reference (`chat@1`): a
@@ -179,6 +193,13 @@ mod tests {
             "intentsExampleV1_2_3"
         );
         assert_eq!(capitalized(&version_identifier("chat", "1.0")), "ChatV1_0");
+    }
+
+    #[test]
+    fn the_intents_namespace_is_rains_own_socket() {
+        assert_eq!(intents_namespace(), "/rain/intents");
+        // No component's module id can be Rain's: a module id ends with `-` and a version.
+        assert_ne!(module_id("rain", "1.0"), RAIN_MODULE_ID);
     }
 
     #[test]

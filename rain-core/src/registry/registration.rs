@@ -1,16 +1,23 @@
-//! What the macros register at link time: one constant registration per `#[component]` and per
-//! `#[websocket]`, submitted through `inventory`.
+//! What the macros register at link time: one constant registration per `#[component]`, per
+//! `#[websocket]` and per `#[intent]`, submitted through `inventory`.
 //!
 //! Registrations are constant data (`&'static str`, `fn` pointers, a source [`Location`]); every
 //! value derived from them is derived once, by [`Registry::discover`](super::Registry::discover).
 
-use std::fmt;
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
 use serde::Serialize;
+use socketioxide::{handler::Value, socket::Socket};
 
-use super::{events::EventDecl, settings::SocketSettings};
+use super::{
+    events::{EventDecl, TypeFn},
+    settings::SocketSettings,
+};
 use crate::{
-    base::adapter::SocketIo,
+    base::{
+        ack::Reply,
+        adapter::{Adapter, SocketIo},
+    },
     socket::{guard::Guard, mount::Mount},
 };
 
@@ -89,5 +96,62 @@ pub struct SocketRegistration {
     pub settings: SocketSettings,
 }
 
+/// What a server intent's function ends with: its answer as JSON, or its error.
+///
+/// Not public API. Used by generated code.
+#[doc(hidden)]
+pub(crate) type IntentFuture = Pin<Box<dyn Future<Output = Reply<serde_json::Value>> + Send>>;
+
+/// Starts a server intent's function on the socket that sent the intent, with the intent's
+/// context as the argument of an `intent` event; `Err` says why an argument could not be
+/// extracted.
+///
+/// Not public API. Used by generated code.
+#[doc(hidden)]
+pub(crate) type IntentFn = fn(&Arc<Socket<Adapter>>, Value) -> Result<IntentFuture, String>;
+
+/// What provides an intent: a server function, or a view of the component.
+///
+/// Not public API. Used by generated code.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum IntentProvider {
+    /// `#[intent(...)] async fn handler(...)`: the function answers.
+    Server {
+        /// The function's name.
+        handler: &'static str,
+        /// Starts it.
+        call: IntentFn,
+        /// The TypeScript of its context, when it takes `Data<T>` (`unknown` when `T` is not
+        /// `ts_rs::TS`).
+        context: Option<TypeFn>,
+        /// The TypeScript of its answer (`unknown` when it is not `ts_rs::TS`).
+        answer: TypeFn,
+    },
+    /// `#[intent(..., view = "index")] const NAME: () = ();`: the view answers.
+    View {
+        /// The view's id, one of the component's.
+        view: &'static str,
+        /// The name of the const the intent is declared on.
+        name: &'static str,
+    },
+}
+
+/// One `#[intent]`, as constant data.
+///
+/// Not public API. Used by generated code.
+#[doc(hidden)]
+pub struct IntentRegistration {
+    pub component: ComponentKey,
+    pub category: &'static str,
+    pub action: &'static str,
+    pub doc: &'static str,
+    pub location: Location,
+    /// Run before the intent is answered, in order (`guard = ...`).
+    pub guards: &'static [Guard],
+    pub provider: IntentProvider,
+}
+
 inventory::collect!(ComponentRegistration);
 inventory::collect!(SocketRegistration);
+inventory::collect!(IntentRegistration);

@@ -74,7 +74,7 @@ impl SocketConfig {
 
     /// Runs `guards` in order: the first refusal is the answer. A guard that panics refuses with
     /// an internal error, so that it takes neither the connection nor the server down.
-    pub(super) fn check(
+    pub(crate) fn check(
         &self,
         guards: &[Guard],
         context: &GuardContext<'_>,

@@ -3,13 +3,13 @@
 use std::{any::Any, future::Future, panic::AssertUnwindSafe, task::Poll};
 
 /// What the client's ack receives when the handler (or a guard) panicked.
-pub(super) const INTERNAL_ERROR: &str = "internal error";
+pub(crate) const INTERNAL_ERROR: &str = "internal error";
 
 /// What a handler's task ended with: its output, or the panic that ended it.
 pub(crate) type Outcome<T> = Result<T, Box<dyn Any + Send>>;
 
 /// The text of a panic, when it has one.
-pub(super) fn panic_message(panic: &(dyn Any + Send)) -> &str {
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> &str {
     panic
         .downcast_ref::<&str>()
         .copied()

@@ -2,7 +2,10 @@
 //! side.
 
 use super::*;
-use crate::registry::{registration::ComponentKey, settings::SocketSettings};
+use crate::registry::{
+    registration::{ComponentKey, IntentProvider},
+    settings::SocketSettings,
+};
 
 const fn location(line: u32) -> Location {
     Location {
@@ -222,4 +225,108 @@ fn socket_of_missing_component_is_an_error() {
         "{err}"
     );
     assert!(err.to_string().contains("nowhere-1.0"), "{err}");
+}
+
+const fn view_intent(
+    action: &'static str,
+    component: ComponentKey,
+    line: u32,
+) -> IntentRegistration {
+    IntentRegistration {
+        component,
+        category: "com.rain.test.general",
+        action,
+        doc: "",
+        location: location(line),
+        guards: &[],
+        provider: IntentProvider::View {
+            view: "index",
+            name: "SHOW",
+        },
+    }
+}
+
+const fn server_intent(
+    action: &'static str,
+    component: ComponentKey,
+    line: u32,
+) -> IntentRegistration {
+    IntentRegistration {
+        component,
+        category: "com.rain.test.general",
+        action,
+        doc: "",
+        location: location(line),
+        guards: &[],
+        provider: IntentProvider::Server {
+            handler: "handler",
+            call: |_, _| Err("not called".to_owned()),
+            context: None,
+            answer: crate::registry::intents::unknown_type,
+        },
+    }
+}
+
+#[test]
+fn intents_are_sorted_by_category_and_action_and_found_by_them() {
+    static INTENT_LIST: [IntentRegistration; 2] = [
+        server_intent("LOG", INTENTS, 60),
+        server_intent("COUNT", CHAT, 70),
+    ];
+    let registry = Registry::from_registrations(&COMPONENTS, [])
+        .unwrap()
+        .with_intents(&INTENT_LIST)
+        .unwrap();
+    let actions: Vec<_> = registry.intents().iter().map(|i| i.action()).collect();
+    assert_eq!(actions, ["COUNT", "LOG"]);
+    let log = registry.intent("com.rain.test.general", "LOG").unwrap();
+    assert_eq!(
+        (log.module_id(), log.handler(), log.view()),
+        ("intents-example-1.0", Some("handler"), None)
+    );
+    assert_eq!(registry.intents_of("chat-1.0").count(), 1);
+    assert!(registry.intent("com.rain.test.general", "SHOW").is_none());
+}
+
+#[test]
+fn duplicate_intents_name_both_locations() {
+    // Two crates may declare one intent: each compiles, discovery refuses them.
+    static TWICE: [IntentRegistration; 2] = [
+        server_intent("LOG", INTENTS, 12),
+        server_intent("LOG", CHAT, 8),
+    ];
+    let registry = Registry::from_registrations(&COMPONENTS, []).unwrap();
+    let err = registry.with_intents(&TWICE).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "two intents have the category `com.rain.test.general` and the action `LOG`: \
+         src/lib.rs:8:1 and src/lib.rs:12:1"
+    );
+}
+
+#[test]
+fn an_intent_of_a_missing_component_or_view_is_an_error() {
+    static ORPHAN: [IntentRegistration; 1] = [server_intent(
+        "LOG",
+        ComponentKey {
+            name: "nowhere",
+            version: "1.0",
+        },
+        5,
+    )];
+    let registry = Registry::from_registrations(&COMPONENTS, []).unwrap();
+    let err = registry.clone().with_intents(&ORPHAN).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "intent `com.rain.test.general` `LOG` at src/lib.rs:5:1 belongs to component \
+         `nowhere-1.0`, which is not registered"
+    );
+    // A component without assets has no views.
+    static VIEWLESS: [IntentRegistration; 1] = [view_intent("SHOW", CHAT, 6)];
+    let err = registry.with_intents(&VIEWLESS).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "view intent `com.rain.test.general` `SHOW` at src/lib.rs:6:1 shows view `index` of \
+         `chat-1.0`, which has no such view; its views: none"
+    );
 }

@@ -5,8 +5,10 @@
 //   /chat-1.0/room (room)
 // chat-2.0 (examples/intents_example/src/lib.rs)
 //   /chat-2.0/room (room)
+//   intent com.rain.test.general com.rain.test.chat.SHOW (view index)
 // intents-example-1.0 (examples/intents_example/src/lib.rs)
 //   /intents-example-1.0/chat/dummy socket (dummy_socket)
+//   intent com.rain.test.general com.rain.test.serverside.INLINE_LOGGING (do_logging)
 
 /** Events as Socket.IO's typed maps: event name to listener signature. */
 export type EventMap = { [event: string]: (...args: any[]) => void };
@@ -91,6 +93,28 @@ socketId: string,
  */
 namespace: string, };
 
+/**
+ * What a page asks the server to log (the context of `INLINE_LOGGING`).
+ */
+export type LogRequest = { 
+/**
+ * The text to log.
+ */
+message: string, };
+
+/**
+ * What the server logged, and for whom (the answer of `INLINE_LOGGING`).
+ */
+export type Logged = { 
+/**
+ * The text logged.
+ */
+logged: string, 
+/**
+ * The name of the user logged in on the page's socket, or `null`.
+ */
+by: string | null, };
+
 // Sockets.
 
 /**
@@ -139,6 +163,43 @@ export interface Sockets {
     };
     "intents-example-1.0": {
         "chat/dummy socket": IntentsExampleChatDummySocket;
+    };
+}
+
+// Intents.
+
+/** RAIN's intent request for the intent of category `C` and action `A`. */
+export interface IntentRequest<C extends string, A extends string> {
+    /** The sender; a view intent's view is inserted under it. */
+    viewContext?: { readonly instanceId: string };
+    category: C;
+    action: A;
+    /** Where a view intent's view goes; default: a modal `<dialog class="rain-intent">`. */
+    container?: globalThis.Element;
+}
+
+/** What a view intent resolves with: the view it inserted. */
+export interface InsertedView {
+    instanceId: string;
+    element: globalThis.Element;
+    controller: unknown;
+}
+
+/** The intents of this app's components, by category and action. */
+export interface Intents {
+    "com.rain.test.general": {
+        /**
+         * Intent `com.rain.test.general` `com.rain.test.chat.SHOW`: view `index` of `chat-2.0`.
+         * RAIN's chat intent: shows chat 2.0's room, its `index` view, wherever a page asks (the
+         * intents example's page, whose own chat is 1.0, shows it in a dialog).
+         */
+        "com.rain.test.chat.SHOW": { view: { moduleId: "chat-2.0"; view: "index" } };
+        /**
+         * Intent `com.rain.test.general` `com.rain.test.serverside.INLINE_LOGGING`: server function `do_logging` of `intents-example-1.0`.
+         * RAIN's inline logging: logs the page's message on the server, with who sent it, and
+         * answers what it logged.
+         */
+        "com.rain.test.serverside.INLINE_LOGGING": { context: LogRequest; answer: Logged };
     };
 }
 
@@ -207,6 +268,18 @@ export interface ViewContext<M extends keyof Sockets> {
 export interface Messaging {
     getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
     _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+    /**
+     * Intent `com.rain.test.general` `com.rain.test.chat.SHOW`: view `index` of `chat-2.0`.
+     * RAIN's chat intent: shows chat 2.0's room, its `index` view, wherever a page asks (the
+     * intents example's page, whose own chat is 1.0, shows it in a dialog).
+     */
+    sendIntent(request: IntentRequest<"com.rain.test.general", "com.rain.test.chat.SHOW"> & { viewContext: { readonly instanceId: string } }): globalThis.Promise<InsertedView>;
+    /**
+     * Intent `com.rain.test.general` `com.rain.test.serverside.INLINE_LOGGING`: server function `do_logging` of `intents-example-1.0`.
+     * RAIN's inline logging: logs the page's message on the server, with who sent it, and
+     * answers what it logged.
+     */
+    sendIntent(request: IntentRequest<"com.rain.test.general", "com.rain.test.serverside.INLINE_LOGGING"> & { intentContext: LogRequest }): globalThis.Promise<Logged>;
 }
 
 /** `this.clientRuntime`. */

@@ -5,8 +5,10 @@
 //   /chat-1.0/room (room)
 // chat-2.0 (examples/intents_example/src/lib.rs)
 //   /chat-2.0/room (room)
+//   intent com.rain.test.general com.rain.test.chat.SHOW (view index)
 // intents-example-1.0 (examples/intents_example/src/lib.rs)
 //   /intents-example-1.0/chat/dummy socket (dummy_socket)
+//   intent com.rain.test.general com.rain.test.serverside.INLINE_LOGGING (do_logging)
 
 import { getWebSocket } from "/rain/runtime.js";
 

@@ -1,0 +1,59 @@
+//! What `#[websocket]` handlers and `#[intent]` functions share: the form of a function that is
+//! called with extractors alone, and one compile-time check per argument that it is one.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote_spanned;
+use syn::{FnArg, ItemFn, Signature, Type, spanned::Spanned};
+
+use crate::syntax::Errors;
+
+/// Checks that `sig` is a free, non-generic, safe `async fn`; `what` names it in the messages
+/// (`` a `#[websocket]` handler ``), `form` is the message for a function that is not `async`.
+pub(crate) fn check_async_fn(sig: &Signature, what: &str, form: &str, errors: &mut Errors) {
+    if sig.asyncness.is_none() {
+        errors.at(sig.fn_token.span, form);
+    }
+    if let Some(unsafety) = sig.unsafety {
+        errors.at(
+            unsafety.span,
+            format!("{what} cannot be `unsafe`; remove `unsafe`"),
+        );
+    }
+    let generic = format!("{what} cannot be generic; give its arguments concrete types");
+    if !sig.generics.params.is_empty() {
+        errors.spanned(&sig.generics, &generic);
+    } else if let Some(clause) = &sig.generics.where_clause {
+        errors.spanned(clause, &generic);
+    }
+    for arg in &sig.inputs {
+        match arg {
+            FnArg::Receiver(receiver) => errors.spanned(
+                receiver,
+                format!("{what} cannot take `self`; make it a free `async fn`"),
+            ),
+            FnArg::Typed(arg) => {
+                if let Type::ImplTrait(ty) = &*arg.ty {
+                    errors.spanned(ty, &generic);
+                }
+            }
+        }
+    }
+}
+
+/// One compile-time check per argument, `assert::<Type>()` named at the argument's type, so that
+/// a type which is not an extractor is reported on it.
+pub(crate) fn argument_checks(function: &ItemFn, assert: fn(Span) -> TokenStream) -> TokenStream {
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(arg) => Some(&arg.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .map(|ty| {
+            let assert = assert(ty.span());
+            quote_spanned!(ty.span()=> const _: () = #assert::<#ty>();)
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+use rain_core::prelude::*;
+
+#[component(name = "journal", version = "1.0")]
+mod journal {
+    use super::*;
+
+    #[intent(action = "LOG")]
+    async fn log() {}
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use rain_core::prelude::*;
+
+#[component(name = "journal", version = "1.0")]
+mod journal {
+    use super::*;
+
+    struct Journal;
+
+    impl Journal {
+        #[intent(category = "journal", action = "LOG")]
+        async fn log() {}
+    }
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use rain_core::prelude::*;
+
+#[intent(category = "journal", action = "LOG")]
+async fn log() {}
+
+fn main() {}

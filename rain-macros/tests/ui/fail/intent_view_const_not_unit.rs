@@ -1,0 +1,11 @@
+use rain_core::prelude::*;
+
+#[component(name = "journal", version = "1.0")]
+mod journal {
+    use super::*;
+
+    #[intent(category = "journal", action = "SHOW", view = "index")]
+    const SHOW: &str = "index";
+}
+
+fn main() {}

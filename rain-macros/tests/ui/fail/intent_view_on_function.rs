@@ -1,0 +1,13 @@
+use rain_core::prelude::*;
+
+#[component(name = "journal", version = "1.0")]
+mod journal {
+    use super::*;
+
+    #[intent(category = "journal", action = "SHOW", view = "index")]
+    async fn show() -> u32 {
+        1
+    }
+}
+
+fn main() {}
