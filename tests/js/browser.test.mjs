@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { binary, startServer } from "./support/server.mjs";
-import { launch, openPage } from "./support/browser.mjs";
+import { controllersStarted, launch, openPage } from "./support/browser.mjs";
 import { startRedis } from "./support/redis.mjs";
 import { startProxy } from "./support/proxy.mjs";
 import { io } from "socket.io-client";
@@ -36,18 +36,6 @@ function nextAlert(page) {
             resolve(text);
         });
     });
-}
-
-/** Waits until the runtime has started every controller on the page. */
-async function controllersStarted(page) {
-    await page.waitForFunction(
-        () => {
-            const instances = [...document.querySelectorAll("[data-rain-module]")];
-            return instances.length > 0 && instances.every((e) => e.dataset.rainState === "started");
-        },
-        null,
-        { timeout: 10_000 },
-    );
 }
 
 test("clicking the button shows the alert {\"message\":\"Hello sir\"}", async () => {

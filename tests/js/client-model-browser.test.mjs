@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { binary, startServer } from "./support/server.mjs";
-import { launch, openPage } from "./support/browser.mjs";
+import { controllersStarted, launch, openPage } from "./support/browser.mjs";
 
 const JQUERY = createRequire(import.meta.url).resolve("jquery/dist/jquery.min.js");
 
@@ -28,18 +28,6 @@ after(async () => {
     await server?.stop();
     await testServer?.stop();
 });
-
-/** Waits until the runtime has started every controller on the page. */
-async function controllersStarted(page) {
-    await page.waitForFunction(
-        () => {
-            const instances = [...document.querySelectorAll("[data-rain-module]")];
-            return instances.length > 0 && instances.every((e) => e.dataset.rainState === "started");
-        },
-        null,
-        { timeout: 10_000 },
-    );
-}
 
 test("a push on connect reaches the controllers of both components that listen in init(), on every load", async () => {
     const { page, problems } = await openPage(browser.context, testServer.url + "/model/push");

@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { binary, startServer } from "./support/server.mjs";
-import { launch, openPage } from "./support/browser.mjs";
+import { controllersStarted, launch, openPage } from "./support/browser.mjs";
 
 const GENERAL = "com.rain.test.general";
 const LOGGING = "com.rain.test.serverside.INLINE_LOGGING";
@@ -24,14 +24,7 @@ after(async () => {
 /** Opens the example's page once every controller has started. */
 async function open() {
     const opened = await openPage(browser.context, server.url + "/");
-    await opened.page.waitForFunction(
-        () => {
-            const instances = [...document.querySelectorAll("[data-rain-module]")];
-            return instances.length > 0 && instances.every((e) => e.dataset.rainState === "started");
-        },
-        null,
-        { timeout: 10_000 },
-    );
+    await controllersStarted(opened.page);
     return opened;
 }
 

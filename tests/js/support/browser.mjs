@@ -47,3 +47,15 @@ export async function openPage(context, url) {
     await page.goto(url);
     return { page, problems };
 }
+
+/** Waits until the runtime has started every controller on `page`. */
+export async function controllersStarted(page) {
+    await page.waitForFunction(
+        () => {
+            const instances = [...document.querySelectorAll("[data-rain-module]")];
+            return instances.length > 0 && instances.every((e) => e.dataset.rainState === "started");
+        },
+        null,
+        { timeout: 10_000 },
+    );
+}
