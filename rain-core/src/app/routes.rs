@@ -110,17 +110,31 @@ pub(super) async fn sockets_json(State(shared): SharedState) -> Response {
             limits: s.shown_limits(&shared.limits),
         })
         .collect();
-    let mut listed = serde_json::to_value(sockets).expect("socket infos are plain data");
+    let mut listed: Vec<Listed<'_>> = sockets.into_iter().map(Listed::Socket).collect();
     let intents = shared.registry.intents();
-    if let (false, Some(listed)) = (intents.is_empty(), listed.as_array_mut()) {
-        listed.push(serde_json::json!({
-            "moduleId": RAIN_MODULE_ID,
-            "name": INTENTS_SOCKET,
-            "namespace": intents_namespace(),
-            "intents": intents,
-        }));
+    if !intents.is_empty() {
+        listed.push(Listed::Intents {
+            module_id: RAIN_MODULE_ID,
+            name: INTENTS_SOCKET,
+            namespace: intents_namespace(),
+            intents,
+        });
     }
     Json(listed).into_response()
+}
+
+/// One entry of `/rain/sockets`: a component's socket, or Rain's intents socket, each with its
+/// fields in the order written here.
+#[derive(Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+enum Listed<'a> {
+    Socket(SocketInfo<'a>),
+    Intents {
+        module_id: &'static str,
+        name: &'static str,
+        namespace: String,
+        intents: &'a [crate::registry::Intent],
+    },
 }
 
 /// `GET /rain`: the components, their sockets and events, and the live connection counts.
