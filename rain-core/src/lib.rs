@@ -124,6 +124,10 @@ mod features;
 /// The app: builder, router, HTTP routes, serving, bindings, pages, the served runtime.
 mod app;
 
+// On top of the app: a test server and client (the `testing` feature).
+#[cfg(feature = "testing")]
+pub mod testing;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -141,6 +145,7 @@ pub use base::{
     env::EnvError,
     limits::{self, LimitError, Limits},
     metrics, recovery, shutdown,
+    state::{self, State},
 };
 pub use features::{
     intents,
@@ -156,6 +161,7 @@ pub use ts_rs;
 
 /// What a Rain app usually imports: the macros, the handler types and `json!`.
 pub mod prelude {
+    pub use crate::State;
     pub use crate::{
         AckSender, App, Binary, Bytes, Page, Presence, SocketIo, SocketRef, TypedSocket,
         ack::Ack,
@@ -164,5 +170,5 @@ pub mod prelude {
         intent, websocket,
     };
     pub use serde_json::{Value, json};
-    pub use socketioxide::extract::{Data, Extension, HttpExtension, State, TryData};
+    pub use socketioxide::extract::{Data, Extension, HttpExtension, TryData};
 }

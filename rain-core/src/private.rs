@@ -9,6 +9,7 @@ pub use rust_embed;
 pub use socketioxide::handler::{ConnectHandler, FromConnectParts};
 
 pub use crate::base::ack::Ack;
+pub use crate::base::state::{NotState, Probe, StateOf, StateType};
 pub use crate::features::intents::call::{
     IntentAnswer, IntentArgument, IntentFunction, assert_intent_answer, assert_intent_argument,
     call_intent,

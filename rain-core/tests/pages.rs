@@ -3,6 +3,11 @@
 
 use rain_core::prelude::*;
 
+/// What every error that finds no component of a name ends with: why a component can be missing.
+const HINT: &str = "hint: a library crate's components are linked into the binary only when the \
+                    binary uses the crate; if the component lives in another crate, add `use \
+                    my_components as _;` to `main.rs` (or call one of its functions)";
+
 #[component(name = "solo", version = "1.0")]
 mod solo {}
 
@@ -18,8 +23,36 @@ fn page_with_missing_component_fails_to_build() {
     let error = app.router().unwrap_err();
     assert_eq!(
         error.to_string(),
-        "page `/` shows component `ghost-1.0`, which does not exist; components: `solo-1.0`, `solo-2.0`"
+        format!(
+            "page `/` shows component `ghost-1.0`, which does not exist; components: `solo-1.0`, \
+             `solo-2.0`; {HINT}"
+        )
     );
+}
+
+/// A component missing from the binary is most often one of a library crate that the binary
+/// never uses, which the linker leaves out: the error says so, and how to link it.
+#[test]
+fn a_missing_component_hints_at_linking_its_crate() {
+    for reference in ["banner-1.0", "banner@1", "banner"] {
+        let app = App::discover()
+            .unwrap()
+            .page("/", Page::new("Home").view(reference, "index"));
+        let message = app.router().unwrap_err().to_string();
+        assert!(
+            message.ends_with(
+                "; hint: a library crate's components are linked into the binary only when the \
+                 binary uses the crate; if the component lives in another crate, add `use \
+                 my_components as _;` to `main.rs` (or call one of its functions)"
+            ),
+            "{message}"
+        );
+    }
+    // A component that exists, with a version that does not, is not a linking matter.
+    let app = App::discover()
+        .unwrap()
+        .page("/", Page::new("Home").view("solo@3", "index"));
+    assert!(!app.router().unwrap_err().to_string().contains("hint"));
 }
 
 #[test]
@@ -58,7 +91,10 @@ fn page_with_a_fragment_of_an_unknown_name_fails_to_build() {
         .page("/", Page::new("Home").view("ghost@1", "index"));
     assert_eq!(
         app.router().unwrap_err().to_string(),
-        "page `/` shows component `ghost@1`: no component is named `ghost`; components: `solo`"
+        format!(
+            "page `/` shows component `ghost@1`: no component is named `ghost`; components: \
+             `solo`; {HINT}"
+        )
     );
 }
 

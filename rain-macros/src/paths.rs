@@ -142,3 +142,18 @@ pub(crate) fn location(span: Span) -> TokenStream {
         }
     }
 }
+
+/// What tells a `State<T>` argument from any other.
+pub(crate) fn probe() -> TokenStream {
+    quote!(::rain_core::__private::Probe)
+}
+
+/// The fallback of [`probe`]'s method, for an argument that reads no state.
+pub(crate) fn not_state() -> TokenStream {
+    quote!(::rain_core::__private::NotState)
+}
+
+/// The type of one entry of a registration's `states`.
+pub(crate) fn state_of() -> TokenStream {
+    quote!(::rain_core::__private::StateOf)
+}

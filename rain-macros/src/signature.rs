@@ -2,10 +2,10 @@
 //! called with extractors alone, and one compile-time check per argument that it is one.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote_spanned;
+use quote::{quote, quote_spanned};
 use syn::{FnArg, ItemFn, Signature, Type, spanned::Spanned};
 
-use crate::syntax::Errors;
+use crate::{paths, syntax::Errors};
 
 /// Checks that `sig` is a free, non-generic, safe `async fn`; `what` names it in the messages
 /// (`` a `#[websocket]` handler ``), `form` is the message for a function that is not `async`.
@@ -56,4 +56,29 @@ pub(crate) fn argument_checks(function: &ItemFn, assert: fn(Span) -> TokenStream
             quote_spanned!(ty.span()=> const _: () = #assert::<#ty>();)
         })
         .collect()
+}
+
+/// The registration's `states`: for each argument, a function giving the type it reads with
+/// `State<T>`, if it does. Which one it is, method resolution tells (see
+/// `rain_core::__private::Probe`), so that an alias of `State<T>` is seen through.
+pub(crate) fn state_types(function: &ItemFn) -> TokenStream {
+    let (probe, not_state, state_of) = (paths::probe(), paths::not_state(), paths::state_of());
+    let each = function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(arg) if !matches!(&*arg.ty, Type::ImplTrait(_)) => Some(&arg.ty),
+            _ => None,
+        })
+        .map(|ty| {
+            quote_spanned! {ty.span()=> {
+                const STATE: #state_of = || {
+                    use #not_state as _;
+                    #probe::<#ty>::new().state_type()
+                };
+                STATE
+            }}
+        });
+    quote!(&[#(#each),*])
 }

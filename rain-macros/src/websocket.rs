@@ -452,6 +452,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
     let settings = settings.expand();
     let checks = signature::argument_checks(handler, paths::assert_socket_argument);
     let events = events(handler);
+    let states = signature::state_types(handler);
     let ident = &handler.sig.ident;
     let handler_name = ident.unraw().to_string();
     let doc = syntax::doc_text(&handler.attrs);
@@ -481,6 +482,7 @@ fn expand(socket: &Socket<'_>) -> TokenStream {
                     guards: #connect_guards,
                     event_guards: #event_guards,
                     settings: #settings,
+                    states: #states,
                 }
             }
         };

@@ -8,7 +8,7 @@ use super::{error::Error, page::Page, redis::redis_client};
 use crate::{
     base::{
         adapter::SocketIo, engine::EngineSettings, limits::Limits,
-        shutdown::DEFAULT_SHUTDOWN_TIMEOUT,
+        shutdown::DEFAULT_SHUTDOWN_TIMEOUT, state::States,
     },
     features::session::Sessions,
     registry::Registry,
@@ -41,6 +41,8 @@ pub struct App {
     pub(super) origins: Vec<String>,
     pub(super) shutdown_timeout: Duration,
     pub(super) redis: Option<redis::Client>,
+    /// Given with [`App::state`]; checked against what the functions read when the router is built.
+    pub(super) states: States,
 }
 
 impl App {
@@ -62,6 +64,7 @@ impl App {
             origins: Vec::new(),
             shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
             redis: None,
+            states: States::default(),
         }
     }
 
@@ -114,7 +117,7 @@ impl App {
     /// and every node with the same secret accepts them (see [`crate::session`]).
     ///
     /// Without one (and without `RAIN_SESSION_SECRET`), a random key is made at startup and a
-    /// warning logged. Fails when the secret is too short.
+    /// warning logged once a session is used. Fails when the secret is too short.
     ///
     /// ```no_run
     /// # fn run() -> Result<(), rain_core::Error> {
@@ -138,10 +141,42 @@ impl App {
         self
     }
 
+    /// Shares `value` with every handler: each one that takes a [`State<T>`](crate::State) of its
+    /// type gets a clone (see [`crate::state`]). An app has one value per type; a later value
+    /// of a type replaces the earlier one. Share a large value behind an `Arc`.
+    ///
+    /// [`App::router`] and the `serve` methods fail when a `#[websocket]` or `#[intent]`
+    /// function takes a `State<T>` that no call to `state` gave.
+    ///
+    /// ```no_run
+    /// use std::sync::{Arc, atomic::{AtomicU64, Ordering}};
+    ///
+    /// use axum::routing::get;
+    /// use rain_core::State;
+    ///
+    /// #[derive(Clone, Default)]
+    /// struct Visits(Arc<AtomicU64>);
+    ///
+    /// # async fn run() -> Result<(), rain_core::Error> {
+    /// rain_core::App::discover()?
+    ///     .state(Visits::default())
+    ///     .state(String::from("configuration"))
+    ///     .route("/visits", get(async |State(visits): State<Visits>| {
+    ///         (visits.0.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+    ///     }))
+    ///     .serve_from_env()
+    ///     .await
+    /// # }
+    /// ```
+    pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.states.insert(value);
+        self
+    }
+
     /// Serves an app's own HTTP route at `path` (a login form's `POST`, say), beside Rain's.
     ///
-    /// Its handlers can take [`Session`](crate::session::Session), [`User`](crate::session::User) and
-    /// [`Sessions`] as arguments. Like axum's `Router::route`, a path routed twice for one method
+    /// Its handlers can take [`Session`](crate::session::Session), [`User`](crate::session::User),
+    /// [`Sessions`] and the app's [`State<T>`](crate::State) as arguments. Like axum's `Router::route`, a path routed twice for one method
     /// panics when the router is built.
     ///
     /// ```no_run

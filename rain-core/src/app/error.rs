@@ -1,6 +1,6 @@
 //! The errors Rain returns instead of panicking.
 
-use crate::registry::{DiscoverError, ResolveError};
+use crate::registry::{DiscoverError, LINKING_HINT, ResolveError};
 
 /// Everything that can go wrong when building or serving an [`App`](crate::App).
 ///
@@ -14,7 +14,9 @@ pub enum Error {
     Discover(#[from] DiscoverError),
     /// A page names a component that does not exist.
     #[error(
-        "page `{page}` shows component `{module_id}`, which does not exist; components: {known}"
+        "page `{page}` shows component `{module_id}`, which does not exist; components: {known}; \
+         {}",
+        LINKING_HINT
     )]
     UnknownComponent {
         /// The page's path.
@@ -118,6 +120,17 @@ pub enum Error {
         context: String,
         /// The underlying error.
         source: redis::RedisError,
+    },
+    /// A `#[websocket]` or `#[intent]` function reads a state the app was not given.
+    #[error(
+        "{handler} takes `State<{type_name}>`, but the app has no `{type_name}`: give it one \
+         with `App::state(..)` (see `rain_core::state`)"
+    )]
+    MissingState {
+        /// The function, and what it handles: `` `chat::room`, the handler of socket `room` of `chat-1.0` ``.
+        handler: String,
+        /// The type it reads.
+        type_name: &'static str,
     },
     /// Binding or serving failed.
     #[error("{context}: {source}")]

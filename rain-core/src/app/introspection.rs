@@ -5,11 +5,13 @@
 //! it (`chat@1`), and the app's own pages.
 //!
 //! Plain HTML and a little CSS: no script, nothing to build. Everything that comes from the app
-//! (names, docs, file paths, types) is escaped, and path segments in links are percent-encoded.
+//! (names, file paths, types) is escaped, and path segments in links are percent-encoded; doc
+//! comments are rendered from their Markdown, raw HTML in them escaped (`markdown`).
 
 use std::fmt::Write as _;
 
 mod intents;
+mod markdown;
 
 use super::page::{Page, escape_html};
 use crate::{
@@ -29,7 +31,8 @@ nav a{margin-right:1rem}td.namespace code{white-space:nowrap}code{font:13px ui-m
 section{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:1rem 1.2rem;margin:1rem 0}\
 table{border-collapse:collapse;width:100%;margin-top:.5rem}th,td{text-align:left;padding:.35rem .5rem;border-top:1px solid #e6e9ee;vertical-align:top}\
 th{font-size:13px;color:#5c6878;font-weight:600}td.live{font-variant-numeric:tabular-nums;font-weight:600;text-align:right}th.live{text-align:right}\
-.doc{white-space:pre-line;color:#3a4452;margin:.3rem 0}.meta{color:#5c6878;font-size:13px;margin:.2rem 0}\
+.doc{color:#3a4452;margin:.3rem 0}.doc>:first-child{margin-top:0}.doc>:last-child{margin-bottom:0}\
+.doc p,.doc ul,.doc ol,.doc pre{margin:.3rem 0}.doc pre{background:#eef1f5;padding:.4rem .6rem;border-radius:3px;overflow-x:auto}.doc pre code{padding:0}.meta{color:#5c6878;font-size:13px;margin:.2rem 0}\
 ul.events{margin:.2rem 0 0;padding-left:1.1rem}ul.events li{margin:.1rem 0}.direction{color:#5c6878;font-size:13px}\
 .none{color:#8a94a3}ul.limits{margin:0;padding:0;list-style:none;white-space:nowrap}.from{color:#8a94a3;font-size:12px}\
 li[data-from=socket] .from{color:#1d5fa8}";
@@ -326,17 +329,15 @@ fn event_item(out: &mut String, event: &EventDecl, types: &mut TypeScript) {
         name = escape_html(event.name),
         payload = escape_html(&payload),
     );
-    let text = event.doc.trim();
-    if !text.is_empty() {
-        let _ = write!(out, "<div class=\"doc\">{}</div>", escape_html(text));
-    }
+    doc(out, event.doc);
     out.push_str("</li>");
 }
 
+/// A doc comment, its Markdown rendered; nothing for none.
 fn doc(out: &mut String, text: &str) {
     let text = text.trim();
     if !text.is_empty() {
-        let _ = writeln!(out, "<p class=\"doc\">{}</p>", escape_html(text));
+        let _ = writeln!(out, "<div class=\"doc\">{}</div>", markdown::to_html(text));
     }
 }
 
@@ -410,7 +411,7 @@ mod tests {
             component: KEY,
             name: "room <1>",
             handler: "room",
-            doc: "The <room>.",
+            doc: "The <room>.\nTalks in `rooms`:\n\n- to *all*",
             location: AT,
             mount: |_, _| {},
             guards: &[],
@@ -421,6 +422,7 @@ mod tests {
                 idle_timeout: Some(None),
                 ..SocketSettings::APP
             },
+            states: &[],
         },
         SocketRegistration {
             component: KEY,
@@ -433,6 +435,7 @@ mod tests {
             event_guards: &[],
             events: None,
             settings: SocketSettings::APP,
+            states: &[],
         },
     ];
 
@@ -469,9 +472,10 @@ mod tests {
             assert!(!html.contains(raw), "`{raw}` unescaped in:\n{html}");
         }
         for escaped in [
-            "Talks &lt;b&gt;loudly&lt;/b&gt; &amp; &quot;often&quot;",
+            // Quotes need no escaping outside attributes.
+            "Talks &lt;b&gt;loudly&lt;/b&gt; &amp; \"often\"",
             "<code>say&lt;script&gt;</code>",
-            "Says &#39;it&#39; &lt;/li&gt;",
+            "Says 'it' &lt;/li&gt;",
             "data-namespace=\"/chat-1.0/room &lt;1&gt;\"",
             "<code>src/&lt;lib&gt;.rs:3:5</code>",
             "&lt;Home&gt; &amp; co",
@@ -480,6 +484,24 @@ mod tests {
         ] {
             assert!(html.contains(escaped), "`{escaped}` missing from:\n{html}");
         }
+    }
+
+    #[test]
+    fn doc_comments_are_rendered_from_markdown() {
+        let html = page();
+        assert!(
+            html.contains(
+                "<div class=\"doc\"><p>The &lt;room&gt;.\nTalks in <code>rooms</code>:</p>\n\
+                 <ul>\n<li>to <em>all</em></li>\n</ul>\n</div>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<div class=\"doc\"><p>Says 'it' &lt;/li&gt;</p>\n</div>\n</li>"),
+            "{html}"
+        );
+        // Lines are joined as a browser joins them, not kept as they were typed.
+        assert!(!html.contains("pre-line"), "{html}");
     }
 
     #[test]

@@ -22,4 +22,5 @@ pub(crate) mod routes;
 pub(crate) mod runtime;
 pub(crate) mod serve;
 pub(crate) mod startup;
+mod states;
 pub(crate) mod strip;

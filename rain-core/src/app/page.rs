@@ -344,6 +344,7 @@ mod tests {
             event_guards: &[],
             events: None,
             settings: SocketSettings::APP,
+            states: &[],
         }];
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
         assert_eq!(

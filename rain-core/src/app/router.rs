@@ -26,7 +26,7 @@ use super::{
         Shared, SharedState, component_file, introspection_page, metrics_text, mounted_view,
         sockets_json,
     },
-    runtime,
+    runtime, states,
 };
 use crate::{
     base::{
@@ -111,7 +111,9 @@ impl App {
                     .max_incoming_binaries(MAX_ATTACHMENTS)
                     .packet_completion_timeout(ATTACHMENT_TIMEOUT),
             )
-            .with_state(metrics);
+            .with_state(metrics)
+            // Rain's one map of the app's states, which `State<T>` reads.
+            .with_state(self.states.clone());
         let builder = match engine.transports {
             Transports::Both => {
                 builder.transports([TransportType::Websocket, TransportType::Polling])
@@ -173,6 +175,7 @@ impl App {
             }
         }
         bindings::check_names(&self.registry)?;
+        states::check(&self.registry, &self.states)?;
         let metrics = metrics_of(&self.registry);
         let (layer, io, link) = self.socket_io_measured(Arc::clone(&metrics));
         let shared = Arc::new(Shared {
@@ -219,8 +222,8 @@ impl App {
             // Given its state now, so that the layers below wrap it once rather than per request.
             router = router.route(path, method_router.clone().with_state(()));
         }
+        // A random key is warned about when a session is first used (`features/session`).
         let sessions = self.sessions.clone().unwrap_or_else(Sessions::random);
-        session::warn_if_random(&sessions);
         let gate = Gate {
             limiter: ConnectionLimiter::new(&self.limits),
             drain: Arc::new(Drain::default()),
@@ -236,6 +239,8 @@ impl App {
             // Before the layers: the Socket.IO layer must wrap services that exist once, not
             // handlers made into services per request (each would get its own Engine.IO).
             .with_state(shared)
+            // What `State<T>` reads in HTTP handlers.
+            .layer(axum::Extension(self.states.clone()))
             .layer(layer)
             // Outside the Socket.IO layer, so that handshakes carry the sessions too.
             .layer(sessions.layer())

@@ -1,7 +1,7 @@
 //! Serving: on `RAIN_ADDR` with the settings of the environment, on an address, or on a listener
 //! until a shutdown future completes.
 
-use std::{net::SocketAddr, time::Duration};
+use std::{io::IsTerminal as _, net::SocketAddr, time::Duration};
 
 use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
@@ -19,7 +19,9 @@ impl App {
     /// set ([`App::redis`]).
     ///
     /// Also installs a `tracing` subscriber (filtered by `RUST_LOG`, default `info`) unless the
-    /// program installed one already.
+    /// program installed one already. It writes to stdout, in color only when stdout is a
+    /// terminal and `NO_COLOR` is not set, so that a log piped to a file or a collector is plain
+    /// text.
     pub async fn serve_from_env(mut self) -> Result<(), Error> {
         self.limits = self.limits.with_env()?;
         self.engine = self.engine.with_env()?;
@@ -46,6 +48,11 @@ impl App {
                 tracing_subscriber::EnvFilter::try_from_default_env()
                     .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
             )
+            // The subscriber writes to stdout.
+            .with_ansi(colored(
+                std::io::stdout().is_terminal(),
+                env::process("NO_COLOR"),
+            ))
             .try_init();
         self.serve(addr).await
     }
@@ -133,4 +140,24 @@ pub(super) async fn stop_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("stopping: closing every socket");
+}
+
+/// Whether the log is written in color: only to a terminal, and not when `NO_COLOR` is set to
+/// anything but the empty string (<https://no-color.org>).
+fn colored(terminal: bool, no_color: Option<String>) -> bool {
+    terminal && no_color.is_none_or(|value| value.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::colored;
+
+    #[test]
+    fn the_log_is_colored_only_on_a_terminal_without_no_color() {
+        assert!(colored(true, None));
+        assert!(colored(true, Some(String::new())));
+        assert!(!colored(true, Some("1".to_owned())));
+        assert!(!colored(false, None));
+        assert!(!colored(false, Some(String::new())));
+    }
 }

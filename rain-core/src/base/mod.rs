@@ -2,7 +2,7 @@
 //!
 //! The Socket.IO adapter and the types named after it ([`adapter`], [`cluster`]), binary payloads
 //! ([`binary`]), the `RAIN_*` reader ([`env`]), the engine settings ([`engine`]), acks ([`ack`]),
-//! limits ([`limits`]), the shutdown drain ([`shutdown`]), the metrics handles ([`metrics`]) and
+//! limits ([`limits`]), the shutdown drain ([`shutdown`]), the app's shared state ([`state`]), the metrics handles ([`metrics`]) and
 //! the TypeScript collector ([`typescript`]). Nothing here
 //! knows of sockets' pipelines, registrations or the app.
 
@@ -16,4 +16,5 @@ pub mod limits;
 pub mod metrics;
 pub mod recovery;
 pub mod shutdown;
+pub mod state;
 pub(crate) mod typescript;

@@ -21,6 +21,7 @@ use socketioxide::{
     operators::BroadcastOperators,
     socket::Socket,
 };
+use socketioxide_core::adapter::{Room, RoomParam};
 
 /// The types an event carries, owned by none: `fn() -> _` keeps the event `Send`, `Sync` and
 /// covariant whatever they are.
@@ -242,10 +243,47 @@ impl<S: Events> TypedSocket<S> {
         Ok(ack.await?)
     }
 
-    /// The clients in `room`, this one included (when it joined it), to emit typed events to.
-    pub fn within(&self, room: impl Into<std::borrow::Cow<'static, str>>) -> TypedOperators<S> {
+    /// Puts this client in `rooms` (one room, or several: `["a", "b"]`) on this node; emits to a
+    /// room reach it from every node (see [`crate::cluster`]).
+    pub fn join(&self, rooms: impl RoomParam) {
+        self.socket.join(rooms);
+    }
+
+    /// Takes this client out of `rooms`.
+    pub fn leave(&self, rooms: impl RoomParam) {
+        self.socket.leave(rooms);
+    }
+
+    /// Takes this client out of every room.
+    pub fn leave_all(&self) {
+        self.socket.leave_all();
+    }
+
+    /// The rooms this client is in.
+    pub fn rooms(&self) -> Vec<Room> {
+        self.socket.rooms()
+    }
+
+    /// The clients in `rooms`, this one included (when it joined one), to emit typed events to:
+    /// `socket.within("lobby").emit(Chat::message, &message).await`. The emit is a future: it
+    /// reaches the other nodes only when awaited.
+    pub fn within(&self, rooms: impl RoomParam) -> TypedOperators<S> {
+        self.operators(self.socket.within(rooms))
+    }
+
+    /// The clients in `rooms` but this one.
+    pub fn to(&self, rooms: impl RoomParam) -> TypedOperators<S> {
+        self.operators(self.socket.to(rooms))
+    }
+
+    /// Every client of this socket's namespace but this one and those in `rooms`.
+    pub fn except(&self, rooms: impl RoomParam) -> TypedOperators<S> {
+        self.operators(self.socket.except(rooms))
+    }
+
+    fn operators(&self, operators: BroadcastOperators<Adapter>) -> TypedOperators<S> {
         TypedOperators {
-            operators: self.socket.within(room.into()),
+            operators,
             origin: self.socket.clone(),
             marker: PhantomData,
         }
@@ -253,11 +291,7 @@ impl<S: Events> TypedSocket<S> {
 
     /// Every client of this socket's namespace but this one.
     pub fn broadcast(&self) -> TypedOperators<S> {
-        TypedOperators {
-            operators: self.socket.broadcast(),
-            origin: self.socket.clone(),
-            marker: PhantomData,
-        }
+        self.operators(self.socket.broadcast())
     }
 }
 

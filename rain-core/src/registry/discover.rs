@@ -23,6 +23,7 @@ use crate::{
         adapter::SocketIo,
         limits::Limits,
         recovery::{Recoveries, RecoverySettings},
+        state::StateType,
     },
     socket::{
         config::SocketConfig,
@@ -148,6 +149,14 @@ impl Socket {
     /// Where the socket was declared.
     pub fn location(&self) -> Location {
         self.registration.location
+    }
+
+    /// The types the handler reads with `State<T>`.
+    pub(crate) fn states(&self) -> impl Iterator<Item = StateType> {
+        self.registration
+            .states
+            .iter()
+            .filter_map(|state_of| state_of())
     }
 
     /// The socket's declared events, when its handler takes a

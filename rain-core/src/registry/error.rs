@@ -2,15 +2,20 @@
 
 use super::registration::Location;
 
+/// Why a component can be missing although the crate that declares it is a dependency, and the
+/// usual fix. Every error that finds no component of a name, or none at all, ends with it.
+pub(crate) const LINKING_HINT: &str = "hint: a library crate's components are linked into the \
+     binary only when the binary uses the crate; if the component lives in another crate, add \
+     `use my_components as _;` to `main.rs` (or call one of its functions)";
+
 /// What [`Registry::discover`](crate::Registry::discover) can find wrong with the linked registrations.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DiscoverError {
     /// Nothing was registered at all.
     #[error(
-        "no components were found: no `#[component]` is linked into this binary. If your components \
-         live in another crate, make sure the binary links it, e.g. with `use my_components as _;` \
-         in `main.rs` (the linker drops crates that nothing refers to)"
+        "no components were found: no `#[component]` is linked into this binary; {}",
+        LINKING_HINT
     )]
     NoComponents,
     /// Two components have the same name and version.

@@ -21,7 +21,7 @@ use super::{
     registration::{IntentProvider, IntentRegistration, Location},
 };
 use crate::{
-    base::{ack::IntoAck, typescript::TypeScript},
+    base::{ack::IntoAck, state::StateType, typescript::TypeScript},
     socket::guard::Guard,
 };
 
@@ -75,6 +75,15 @@ impl Intent {
             IntentProvider::Server { handler, .. } => Some(handler),
             IntentProvider::View { .. } => None,
         }
+    }
+
+    /// The types a server intent's function reads with `State<T>` (none for a view intent).
+    pub(crate) fn states(&self) -> impl Iterator<Item = StateType> {
+        let states = match self.registration.provider {
+            IntentProvider::Server { states, .. } => states,
+            IntentProvider::View { .. } => &[],
+        };
+        states.iter().filter_map(|state_of| state_of())
     }
 
     /// The view of the component that answers a view intent; `None` for a server intent.

@@ -23,6 +23,7 @@ pub(crate) mod versions;
 
 pub use discover::{Component, Registry, Socket};
 pub use error::DiscoverError;
+pub(crate) use error::LINKING_HINT;
 pub use intents::Intent;
 pub use names::{
     INTENTS_SOCKET, RAIN_MODULE_ID, intents_namespace, module_id, namespace, reference,

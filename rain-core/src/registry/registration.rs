@@ -17,6 +17,7 @@ use crate::{
     base::{
         ack::Reply,
         adapter::{Adapter, SocketIo},
+        state::StateOf,
     },
     socket::{guard::Guard, mount::Mount},
 };
@@ -94,6 +95,9 @@ pub struct SocketRegistration {
     /// What the socket sets for itself over the app's settings (`event_rate = ...`, ...);
     /// [`SocketSettings::APP`] when nothing.
     pub settings: SocketSettings,
+    /// The handler's arguments, each with the type it reads with `State<T>`, if it does: checked
+    /// against the app's states at startup.
+    pub states: &'static [StateOf],
 }
 
 /// What a server intent's function ends with: its answer as JSON, or its error.
@@ -127,6 +131,8 @@ pub enum IntentProvider {
         context: Option<TypeFn>,
         /// The TypeScript of its answer (`unknown` when it is not `ts_rs::TS`).
         answer: TypeFn,
+        /// Its arguments, each with the type it reads with `State<T>`, if it does.
+        states: &'static [StateOf],
     },
     /// `#[intent(..., view = "index")] const NAME: () = ();`: the view answers.
     View {

@@ -19,6 +19,8 @@
 
 use std::{cmp::Ordering, fmt};
 
+use super::error::LINKING_HINT;
+
 /// One part of a version as a number: its digits without leading zeros, their count first, so
 /// that comparing two parts compares their values, however long.
 fn number(part: &str) -> (usize, &str) {
@@ -126,7 +128,11 @@ pub(crate) fn fragments(version: &str) -> impl Iterator<Item = String> + '_ {
 #[non_exhaustive]
 pub enum ResolveError {
     /// No component has the name.
-    #[error("no component is named `{name}`; components: {}", listed(names))]
+    #[error(
+        "no component is named `{name}`; components: {}; {}",
+        listed(names),
+        LINKING_HINT
+    )]
     UnknownName {
         /// The name asked for.
         name: String,
@@ -272,11 +278,13 @@ mod tests {
     fn an_unknown_name_lists_the_names() {
         assert_eq!(
             resolve("chta", "1", CHAT).unwrap_err().to_string(),
-            "no component is named `chta`; components: `chat`, `intents-example`"
+            format!(
+                "no component is named `chta`; components: `chat`, `intents-example`; {LINKING_HINT}"
+            )
         );
         assert_eq!(
             resolve("chat", "1", []).unwrap_err().to_string(),
-            "no component is named `chat`; components: none"
+            format!("no component is named `chat`; components: none; {LINKING_HINT}")
         );
     }
 

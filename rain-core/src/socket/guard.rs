@@ -60,7 +60,10 @@
 
 use std::{borrow::Cow, fmt};
 
+use socketioxide::handler::FromConnectParts;
+
 use super::socket_ref::SocketRef;
+use crate::base::state::{MissingState, State};
 
 /// What a guard looks at: the socket, and the event when it runs for one.
 #[derive(Debug)]
@@ -83,6 +86,12 @@ impl<'a> GuardContext<'a> {
     /// The event about to be handled; `None` while connecting.
     pub fn event(&self) -> Option<&'a str> {
         self.event
+    }
+
+    /// A clone of the app's value of type `T`, given with [`App::state`](crate::App::state): what
+    /// a guard that checks a database or a configuration reads (see [`crate::state`]).
+    pub fn state<T: Clone + Send + Sync + 'static>(&self) -> Result<T, MissingState> {
+        State::<T>::from_connect_parts(&self.socket.0, &None).map(|State(value)| value)
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) fn expand(function: &ItemFn, kind: &TokenStream) -> (TokenStream, Tok
     };
     let (answered, answer_type, wrapper) = answer(function);
     let checks = signature::argument_checks(function, paths::assert_intent_argument);
+    let states = signature::state_types(function);
     (
         quote!(#checks #wrapper),
         quote! {
@@ -38,6 +39,7 @@ pub(super) fn expand(function: &ItemFn, kind: &TokenStream) -> (TokenStream, Tok
                 call: |#socket, #context| #call(#socket, #context, #answered),
                 context: #context_type,
                 answer: #answer_type,
+                states: #states,
             }
         },
     )

@@ -164,6 +164,7 @@ mod tests {
                 call: |_, _| Err("not called".to_owned()),
                 context: Some(text),
                 answer: number,
+                states: &[],
             },
         },
         IntentRegistration {
@@ -178,6 +179,7 @@ mod tests {
                 call: |_, _| Err("not called".to_owned()),
                 context: None,
                 answer: crate::registry::intents::unknown_type,
+                states: &[],
             },
         },
     ];

@@ -78,6 +78,7 @@ mod tests {
             call: |_, _| Err("not called".to_owned()),
             context: None,
             answer: crate::registry::intents::unknown_type,
+            states: &[],
         },
     }];
 
@@ -92,7 +93,7 @@ mod tests {
         for expected in [
             "<tr class=\"intent\" data-category=\"com.rain.&lt;test&gt;\" data-action=\"LOG\">",
             "<td><code>com.rain.&lt;test&gt;</code></td><td><strong>LOG</strong>",
-            "<p class=\"doc\">Logs &amp; answers.</p>",
+            "<div class=\"doc\"><p>Logs &amp; answers.</p>\n</div>",
             "server function <code>do_logging</code><div class=\"meta\">src/lib.rs:9:5</div>",
         ] {
             assert!(out.contains(expected), "`{expected}` missing from:\n{out}");

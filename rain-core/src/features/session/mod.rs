@@ -11,12 +11,14 @@
 //!
 //! | setting | default | builder | environment |
 //! |---|---|---|---|
-//! | the secret (at least 32 bytes) | a random key made at startup, with a warning | [`App::session_secret`](crate::App::session_secret), [`Sessions::new`] | `RAIN_SESSION_SECRET` |
+//! | the secret (at least 32 bytes) | a random key made at startup, with a warning once a session is used | [`App::session_secret`](crate::App::session_secret), [`Sessions::new`] | `RAIN_SESSION_SECRET` |
 //! | how long a session lasts after it is last written | 7 days | [`Sessions::max_age`] | `RAIN_SESSION_MAX_AGE` (seconds) |
 //! | cookies sent over HTTPS only | no | [`Sessions::secure`] | `RAIN_SESSION_SECURE` (`1`/`true`) |
 //!
 //! Without a secret, sessions are signed with a random key: they do not survive a restart and
-//! no other node accepts them. Production apps set `RAIN_SESSION_SECRET`.
+//! no other node accepts them. Production apps set `RAIN_SESSION_SECRET`. An app that uses
+//! sessions without one is warned once, the first time a session is signed or a client's session
+//! is verified; an app that uses none is never warned.
 //!
 //! # Logging in from an HTTP route
 //!
@@ -91,7 +93,10 @@
 
 use std::{
     fmt,
-    sync::Arc,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -339,6 +344,8 @@ struct Settings {
     secure: bool,
     /// Made up at startup because no secret was configured.
     random_key: bool,
+    /// Whether the random key's warning was logged: once per key, shared by its clones.
+    warned: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for Sessions {
@@ -375,6 +382,7 @@ impl Sessions {
             max_age: DEFAULT_MAX_AGE,
             secure: false,
             random_key,
+            warned: Arc::new(AtomicBool::new(false)),
         }))
     }
 
@@ -455,6 +463,7 @@ impl Sessions {
     }
 
     fn verify_at(&self, token: &str, now: u64) -> Result<Session, SessionError> {
+        self.warn_if_random();
         let cookie = CookieJar::new()
             .signed(&self.0.key)
             .verify(Cookie::new(COOKIE_NAME, token.to_owned()))
@@ -510,6 +519,7 @@ impl Sessions {
     }
 
     fn sign(&self, contents: &Contents) -> String {
+        self.warn_if_random();
         let json = serde_json::to_vec(contents).expect("session contents serialize");
         let mut jar = CookieJar::new();
         jar.signed_mut(&self.0.key)
@@ -558,14 +568,20 @@ fn new_id() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Logs that sessions are signed with a random key, when they are (once per router built).
-pub(crate) fn warn_if_random(sessions: &Sessions) {
-    if sessions.has_random_key() {
-        tracing::warn!(
-            "no session secret is configured (RAIN_SESSION_SECRET or App::session_secret): \
-             sessions are signed with a random key made at startup, so they end when the server \
-             restarts and other nodes refuse them"
-        );
+impl Sessions {
+    /// Logs, the first time a random key signs or verifies a session, that sessions are signed
+    /// with it. Called by the two steps every use of a session goes through (`sign`,
+    /// `verify_at`), so that an app that never uses a session is not warned about its key: a
+    /// socket's handshake verifies a session only when the client presents one, which only an
+    /// app using sessions hands out.
+    fn warn_if_random(&self) {
+        if self.0.random_key && !self.0.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                "no session secret is configured (RAIN_SESSION_SECRET or App::session_secret): \
+                 sessions are signed with a random key made at startup, so they end when the \
+                 server restarts and other nodes refuse them"
+            );
+        }
     }
 }
 

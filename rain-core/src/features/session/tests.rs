@@ -164,3 +164,67 @@ fn environment_sets_secret_max_age_and_secure() {
         "RAIN_SESSION_MAX_AGE=`soon` is not a whole number of seconds"
     );
 }
+
+/// What `f` logs, as plain text.
+fn logged(f: impl FnOnce()) -> String {
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    let bytes = buffer.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn a_random_key_is_warned_about_once_when_a_session_is_first_used() {
+    const WARNING: &str = "no session secret is configured";
+    let sessions = Sessions::random();
+    // Made, cloned, asked for a request's session that it does not have: no session is used.
+    let unused = logged(|| {
+        let sessions = sessions.clone().max_age(Duration::from_secs(60));
+        let _ = sessions.new_session();
+        assert_eq!(
+            sessions.from_headers(&HeaderMap::new()).unwrap_err(),
+            SessionError::Missing
+        );
+    });
+    assert!(!unused.contains(WARNING), "{unused}");
+    // Signed: warned once, however many times, and by a clone of the same key.
+    let used = logged(|| {
+        let token = sessions.token_for(ada());
+        let _ = sessions.clone().secure(true).token_for(ada());
+        assert!(sessions.verify(&token).is_ok());
+    });
+    assert_eq!(used.matches(WARNING).count(), 1, "{used}");
+    assert!(used.contains("RAIN_SESSION_SECRET"), "{used}");
+    let again = logged(|| {
+        let _ = sessions.token_for(ada());
+    });
+    assert!(!again.contains(WARNING), "{again}");
+    // A session presented to another random key, which refuses it, is a use too.
+    let presented = logged(|| {
+        let token = Sessions::new(SECRET).unwrap().token_for(ada());
+        assert!(Sessions::random().verify(&token).is_err());
+    });
+    assert_eq!(presented.matches(WARNING).count(), 1, "{presented}");
+    // A configured secret is never warned about.
+    let configured = logged(|| {
+        let sessions = Sessions::new(SECRET).unwrap();
+        assert!(sessions.verify(&sessions.token_for(ada())).is_ok());
+    });
+    assert!(!configured.contains(WARNING), "{configured}");
+}

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::registry::{
+    LINKING_HINT,
     registration::{ComponentKey, IntentProvider},
     settings::SocketSettings,
 };
@@ -36,6 +37,7 @@ const fn socket(name: &'static str, component: ComponentKey, line: u32) -> Socke
         guards: &[],
         event_guards: &[],
         settings: SocketSettings::APP,
+        states: &[],
     }
 }
 
@@ -155,7 +157,7 @@ fn versions_of_one_name_resolve_by_fragment() {
     ));
     assert_eq!(
         id("ghost-1.0").unwrap_err().to_string(),
-        "no component is named `ghost-1.0`; components: `chat`"
+        format!("no component is named `ghost-1.0`; components: `chat`; {LINKING_HINT}")
     );
     assert_eq!(registry.versions_of("chat").count(), 4);
     let references: Vec<(String, &str)> = registry
@@ -263,6 +265,7 @@ const fn server_intent(
             call: |_, _| Err("not called".to_owned()),
             context: None,
             answer: crate::registry::intents::unknown_type,
+            states: &[],
         },
     }
 }
