@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the workspace, from a fresh machine: installs what the tests need (Debian's
-# Chromium and redis-server, the tests' Node packages), checks formatting, lints and docs, then
+# Chromium, redis-server and PostgreSQL, the tests' Node packages), checks formatting, lints and docs, then
 # runs the Rust tests (unit, compile-fail, in-process), a smoke run of the benchmark, and the Node
 # tests (official socket.io client and server, two nodes on Redis, TypeScript checks, headless
 # Chromium).
@@ -13,6 +13,9 @@ section "system packages"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# The chat's history against Postgres: each test starts its own server from these binaries.
+postgres_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+[ -x "$(postgres_bin)/initdb" ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
     as_root=()
     [ "$(id -u)" -eq 0 ] || as_root=(sudo)
@@ -21,6 +24,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 chromium --version
 redis-server --version
+"$(postgres_bin)/postgres" --version
 
 section "redis-server (127.0.0.1, a free port, nothing persisted)"
 # Tests that stop and restart Redis start their own; this one is for the others.

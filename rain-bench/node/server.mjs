@@ -16,7 +16,7 @@ io.of("/intents-example-1.0/chat/dummy socket").on("connection", (socket) => {
     });
 });
 
-const room = io.of("/chat-1.0/room");
+const room = io.of("/bench-1.0/room");
 room.on("connection", (socket) => {
     socket.join(ROOM);
     socket.on("message", (message) => {

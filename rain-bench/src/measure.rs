@@ -25,7 +25,7 @@ use crate::{
 /// The `hello` → `bye` socket.
 pub(crate) const DUMMY: &str = "/intents-example-1.0/chat/dummy socket";
 /// The broadcasting chat room.
-pub(crate) const ROOM: &str = "/chat-1.0/room";
+pub(crate) const ROOM: &str = "/bench-1.0/room";
 /// The socket that acks every `bin` with the bytes it carried.
 pub(crate) const ECHO: &str = "/bench-1.0/echo";
 const HELLO: &str = r#"{"ignored":true}"#;

@@ -281,6 +281,8 @@ test("logging in through the chat's form: the chat shows the name, and messages 
     await Promise.all([page.waitForURL(server.url + "/"), page.locator(".chat input[value='Log out']").click()]);
     await controllersStarted(page);
     await who.filter({ hasText: "Not logged in." }).waitFor({ timeout: 10_000 });
+    // The page that loaded again shows the room's history: the message, as it was delivered.
+    await page.locator(".chat [data-itemid='log'] li", { hasText: "Ada: signed message" }).waitFor({ timeout: 10_000 });
     assert.deepEqual(problems, []);
     await page.close();
 });

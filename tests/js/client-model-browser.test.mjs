@@ -143,12 +143,15 @@ async function say(page, moduleId, text) {
     await input.press("Enter");
 }
 
-/** The texts of the messages the chat of `moduleId` on `page` shows, once it shows `count`. */
-async function shown(page, moduleId, count) {
+/**
+ * The texts of the messages the chat of `moduleId` on `page` shows, once the last one ends with
+ * `text`: the room's history (what earlier tests sent to the same server), then the new ones.
+ */
+async function shown(page, moduleId, text) {
     const log = `[data-rain-module="${moduleId}"] [data-itemid='log'] li`;
     await page.waitForFunction(
-        ([selector, count]) => document.querySelectorAll(selector).length >= count,
-        [log, count],
+        ([selector, text]) => [...document.querySelectorAll(selector)].at(-1)?.textContent.endsWith(text),
+        [log, text],
         { timeout: 10_000 },
     );
     return page.locator(log).allTextContents();
@@ -169,11 +172,12 @@ test("chat 1.0 and 2.0 side by side on one page: each its own room, fragments re
     assert.deepEqual(lookups, { one: true, two: "/chat-2.0/room", latest: "/chat-2.0/room" });
     await say(page, "chat-1.0", "to one");
     await say(page, "chat-2.0", "to two");
-    const [one, two] = [await shown(page, "chat-1.0", 1), await shown(page, "chat-2.0", 1)];
-    assert.deepEqual(one, ["to one"]);
-    assert.equal(two.length, 1);
-    assert.match(two[0], /^\d{1,2}:\d{2}:\d{2}.* to two$/, "2.0 shows the time each message was sent");
-    assert.equal(await page.locator("[data-rain-module='chat-2.0'] time").count(), 1);
+    const [one, two] = [await shown(page, "chat-1.0", "to one"), await shown(page, "chat-2.0", "to two")];
+    assert.equal(one.at(-1), "to one");
+    assert.ok(!one.some((text) => text.includes("to two")), `1.0 shows 2.0's message: ${one}`);
+    assert.ok(!two.some((text) => text.includes("to one")), `2.0 shows 1.0's message: ${two}`);
+    assert.match(two.at(-1), /^\d{1,2}:\d{2}:\d{2}.* to two$/, "2.0 shows the time each message was sent");
+    assert.equal(await page.locator("[data-rain-module='chat-2.0'] time").count(), two.length);
     assert.deepEqual(problems, []);
     await page.close();
 });
@@ -185,10 +189,11 @@ test("a 1.0 page keeps working while a 2.0 page runs, each in its own tab", asyn
     assert.equal(await next.locator("[data-rain-module='chat-2.0'] h2").textContent(), "Chat 2.0");
     await say(next, "chat-2.0", "from the new page");
     await say(old, "chat-1.0", "from the old page");
-    assert.deepEqual(await shown(old, "chat-1.0", 1), ["from the old page"]);
-    const two = await shown(next, "chat-2.0", 1);
-    assert.equal(two.length, 1);
-    assert.match(two[0], /from the new page$/);
+    const one = await shown(old, "chat-1.0", "from the old page");
+    assert.equal(one.at(-1), "from the old page");
+    assert.ok(!one.some((text) => text.includes("from the new page")), `1.0 shows 2.0's message: ${one}`);
+    const two = await shown(next, "chat-2.0", "from the new page");
+    assert.ok(!two.some((text) => text.includes("from the old page")), `2.0 shows 1.0's message: ${two}`);
     assert.deepEqual(oldProblems, []);
     assert.deepEqual(nextProblems, []);
     await Promise.all([old.close(), next.close()]);
@@ -228,7 +233,8 @@ test("a controller inserts a component at run time, its socket works; removing i
     await input.fill("from the inserted chat");
     await input.press("Enter");
     await page.waitForFunction(
-        (id) => document.querySelector(`[data-rain-instance="${id}"] [data-itemid='log'] li`)?.textContent === "from the inserted chat",
+        // The last message: the room's history comes first.
+        (id) => [...document.querySelectorAll(`[data-rain-instance="${id}"] [data-itemid='log'] li`)].at(-1)?.textContent === "from the inserted chat",
         inserted.instanceId,
         { timeout: 10_000 },
     );

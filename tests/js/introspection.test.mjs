@@ -50,9 +50,11 @@ test("lists the example's components, sockets, events, views and pages", async (
 
     const dummy = page.locator(`tr.socket[data-namespace="${DUMMY}"]`);
     const dummyText = await dummy.textContent();
-    for (const expected of ["chat/dummy socket", "dummy_socket", "lib.rs:", "Answers every `hello` with a `bye`."]) {
+    for (const expected of ["chat/dummy socket", "dummy_socket", "lib.rs:", "Answers every hello with a bye."]) {
         assert.ok(dummyText.includes(expected), `"${expected}" missing from: ${dummyText}`);
     }
+    // Doc comments are rendered from their Markdown: code spans are code.
+    assert.deepEqual(await dummy.locator("td:first-child > .doc p code").allTextContents(), ["hello", "bye"]);
     const events = await dummy.locator("ul.events li").allTextContents();
     assert.equal(events.length, 3);
     assert.match(events[0], /^hello client → server Hello/);

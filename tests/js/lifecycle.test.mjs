@@ -73,6 +73,16 @@ test("the shutdown deadline stops handlers that run longer", TEST_TIMEOUT, async
     assert.match(server.output(), /handlers still running at the shutdown deadline are stopped/);
 });
 
+test("a log that is not written to a terminal is plain text, without color codes", TEST_TIMEOUT, async () => {
+    // Its output is a pipe; `NO_COLOR` empty, which counts as unset, so that only the pipe turns
+    // colors off.
+    const server = await start({ env: { NO_COLOR: "", RUST_LOG: "info" } });
+    const { code } = await server.stop();
+    assert.equal(code, 0);
+    assert.match(server.output(), /INFO .*stopping: closing every socket/);
+    assert.doesNotMatch(server.output(), /\x1b\[/);
+});
+
 test("the browser runtime delivers each emit exactly once across a graceful restart and a crash", TEST_TIMEOUT, async () => {
     let server = await start();
     const port = server.port;

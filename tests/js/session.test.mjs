@@ -175,13 +175,28 @@ test("a cookie signed by node A is accepted by node B with the same secret, not 
     assert.equal(await refusal(connectWithCookie(noSecret, GUARDED, cookie)), "invalid session signature");
 });
 
-test("a server without a secret warns that its sessions use a random key; one with a secret does not", async () => {
-    assert.match(noSecret.output(), /no session secret is configured/);
-    assert.match(noSecret.output(), /RAIN_SESSION_SECRET/);
-    assert.doesNotMatch(nodeA.output(), /no session secret is configured/);
-    // Its sessions still work within the node.
-    const { cookie } = await logIn(noSecret);
-    assert.equal(await next(connectWithCookie(noSecret, GUARDED, cookie), "welcome"), "Ada");
+test("a server without a secret warns that its sessions use a random key once a session is used; one with a secret does not", async () => {
+    const WARNING = /no session secret is configured/;
+    const warnings = (server) => server.output().split("no session secret is configured").length - 1;
+    // A fresh server without a secret, serving a page and a socket to clients that present no
+    // session: no session is signed or verified, so no warning.
+    const fresh = await startServer(binary("rain-test-server"));
+    try {
+        assert.equal((await fetch(fresh.url + "/")).status, 200);
+        const anonymous = connect(fresh, WHOAMI);
+        assert.deepEqual(await next(anonymous, "session"), { error: "no session: log in first", userOnConnect: null });
+        anonymous.disconnect();
+        assert.doesNotMatch(fresh.output(), WARNING);
+        // The first session signed warns, once; its sessions still work within the node.
+        const { cookie } = await logIn(fresh);
+        await logIn(fresh);
+        assert.equal(await next(connectWithCookie(fresh, GUARDED, cookie), "welcome"), "Ada");
+        assert.equal(warnings(fresh), 1, fresh.output());
+        assert.match(fresh.output(), /RAIN_SESSION_SECRET/);
+    } finally {
+        await fresh.stop();
+    }
+    assert.doesNotMatch(nodeA.output(), WARNING);
 });
 
 test("the example's login form: the chat room knows the name and signs messages with it", async () => {

@@ -4,7 +4,8 @@
 //! sessions (with the HTTP routes that log in and issue tokens), to observe deliveries and
 //! shutdowns, or to show RAIN's client model in a browser (`model.rs`).
 //!
-//! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`.
+//! Listens on `RAIN_ADDR` (the tests pass `127.0.0.1:0`) and prints `listening on http://<addr>`;
+//! the chat's history is in `DATABASE_URL`, or in memory.
 
 use rain_core::prelude::*;
 
@@ -580,9 +581,16 @@ mod account_routes {
     }
 }
 
+/// Where the chat keeps its history: `DATABASE_URL` (a test's temporary SQLite file, or its own
+/// Postgres), otherwise in memory: the test server never writes a database file where it runs.
+fn database_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned())
+}
+
 #[tokio::main]
-async fn main() -> Result<(), rain_core::Error> {
-    model::pages(account_routes::add(intents_example::app()?))
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let history = intents_example::History::connect(&database_url()).await?;
+    model::pages(account_routes::add(intents_example::app(history)?))
         .page(
             "/faults",
             Page::new("Faulty controllers beside a working one")
@@ -591,5 +599,6 @@ async fn main() -> Result<(), rain_core::Error> {
                 .view("intents-example-1.0", "index"),
         )
         .serve_from_env()
-        .await
+        .await?;
+    Ok(())
 }

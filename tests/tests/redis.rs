@@ -109,6 +109,14 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The intents example's app, its chat's history in memory (each node its own).
+async fn example() -> rain_core::App {
+    let history = intents_example::History::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    intents_example::app(history).unwrap()
+}
+
 /// One node of the intents example, on a free port, sharing its sockets through `redis_url`.
 struct Node {
     port: u16,
@@ -118,7 +126,7 @@ struct Node {
 
 impl Node {
     async fn start(redis_url: &str) -> Self {
-        let app = intents_example::app().unwrap().redis(redis_url).unwrap();
+        let app = example().await.redis(redis_url).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (stop, stopped) = oneshot::channel::<()>();
@@ -187,15 +195,12 @@ async fn a_node_started_while_redis_is_down_serves_and_joins_when_it_is_up() {
     node.stop().await;
 }
 
-#[test]
-fn a_url_that_is_not_a_redis_url_is_an_error() {
-    let error = intents_example::app()
-        .unwrap()
-        .redis("http://127.0.0.1:6379")
-        .unwrap_err();
+#[tokio::test]
+async fn a_url_that_is_not_a_redis_url_is_an_error() {
+    let error = example().await.redis("http://127.0.0.1:6379").unwrap_err();
     assert!(error.to_string().contains("is not a Redis URL"), "{error}");
-    let error = intents_example::app()
-        .unwrap()
+    let error = example()
+        .await
         .redis("redis://127.0.0.1:6379?protocol=resp2")
         .unwrap_err();
     assert!(error.to_string().contains("RESP3"), "{error}");

@@ -3,15 +3,21 @@
 //! `chat` component whose controller also reaches the intents example's socket and shows who is
 //! logged in (`POST /login` with a name, `POST /logout`). Version 2.0 of `chat` runs beside 1.0,
 //! on a page of its own and through the view intent `com.rain.test.chat.SHOW` it serves: each
-//! version has its own namespace, room and view.
+//! version has its own namespace, room and view. The chat keeps every message in its [`History`]
+//! (SQLite by default, Postgres by `DATABASE_URL`), and a client that joins asks for the last ones.
 //!
-//! [`app`] builds the app; `main.rs` serves it. Tests call [`app`] too.
+//! [`app`] builds the app around a [`History`]; `main.rs` opens one and serves the app. Tests call
+//! [`app`] too.
 
 use axum::{Form, response::Redirect, routing::post};
 use rain_core::prelude::*;
 use rain_core::session::{MaybeUser, Session, User};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+pub mod history;
+
+pub use history::{History, Message};
 
 /// What a client sends to greet the server.
 #[derive(Debug, Deserialize, TS)]
@@ -124,24 +130,50 @@ pub const IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "ima
 /// The room every client of a chat's `room` socket is in: one per namespace, so one per version.
 const ROOM: &str = "everyone";
 
-/// What every version of the chat does on its `room`: joins the room, and re-emits every
-/// `message` to everyone in it, the sender included, on every node, signed with the sender's name
-/// when logged in and with what `stamp` adds; the sender's ack is `null`, or `{ "error": ... }`
-/// when it could not be delivered.
-fn relay_messages(socket: &SocketRef, stamp: fn(&mut Value)) {
+/// What a client whose message was not stored is told (the log has why).
+const NOT_STORED: &str = "the chat's history is unavailable: the message was not sent; try again";
+
+/// What a client asking for the history while it cannot be read is told (the log has why).
+const UNAVAILABLE: &str = "the chat's history is unavailable; try again";
+
+/// What every version of the chat does on its `room`: joins the room; answers `history` with the
+/// room's last messages ([`History::last`]), oldest first; and relays every `message` to everyone
+/// in it, the sender included, on every node, signed with the sender's name when logged in and
+/// with what `stamp` adds.
+///
+/// A message is stored first, then delivered: one that cannot be stored (the database is
+/// unreachable) is not delivered, so the history has every message the room saw, in the order
+/// they were stored. The sender's ack is `null`, or `{ "error": ... }` when the message was
+/// refused ([`Message::from_client`]), not stored, or stored but not delivered to every node.
+/// A client that waits for each ack before sending the next has its messages stored and
+/// delivered in the order it sent them; messages sent at once, by one client or several, may be
+/// delivered in another order than the one they were stored in.
+fn relay_messages(socket: &SocketRef, history: History, stamp: fn(&mut Message)) {
     socket.join(ROOM);
+    let store = history.clone();
+    socket.on("history", async move |socket: SocketRef| {
+        store.last(socket.ns()).await.map_err(|error| {
+            tracing::warn!(%error, "chat history not read");
+            UNAVAILABLE
+        })
+    });
     socket.on(
         "message",
-        async move |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(mut message)| {
-            if let (Some(user), Some(fields)) = (user, message.as_object_mut()) {
-                fields.insert("from".to_owned(), user.name.into());
+        async move |socket: SocketRef, MaybeUser(user): MaybeUser, Data::<Value>(sent)| {
+            let mut message = Message::from_client(&sent).map_err(|bad| bad.to_string())?;
+            if let Some(user) = user {
+                message.set("from", user.name);
             }
             stamp(&mut message);
-            let delivered = socket.within(ROOM).emit("message", &message).await;
-            if let Err(error) = &delivered {
-                tracing::warn!(%error, "chat message not delivered");
+            if let Err(error) = history.append(socket.ns(), &message).await {
+                tracing::warn!(%error, "chat message not stored, so not delivered");
+                return Err(NOT_STORED.to_owned());
             }
-            delivered // the handler's return value is the sender's ack
+            let delivered = socket.within(ROOM).emit("message", &message).await;
+            delivered.map_err(|error| {
+                tracing::warn!(%error, "chat message stored, but not delivered everywhere");
+                error.to_string()
+            }) // the handler's return value is the sender's ack
         },
     );
 }
@@ -151,15 +183,19 @@ fn relay_messages(socket: &SocketRef, stamp: fn(&mut Value)) {
 pub mod chat {
     use super::*;
 
-    /// Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
-    /// included, on every node, signed with the sender's name when logged in, and acks the sender
-    /// with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
-    /// one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+    /// Stores every `message` (`{ "text": ... }`, 1 to 2,000 characters), then re-emits it, and
+    /// re-emits every [`Image`] (`image`, not stored), to everyone connected, the sender
+    /// included, on every node, signed with the sender's name when logged in; acks the sender
+    /// with `null`, or `{ "error": ... }` when it was refused, could not be stored (then it is
+    /// not delivered either) or could not be delivered (or, for an image, is not one of
+    /// [`IMAGE_TYPES`]). Acks `history` with the last 50 messages, oldest first, and `whoami`
+    /// with the name the client is logged in as. Who is in the room is its presence
+    /// (`rain:presence`).
     ///
     /// Recoverable for 2 minutes: a client back within them gets the messages it missed.
     #[websocket("room", recover = "2m")]
-    async fn room(socket: SocketRef, _presence: Presence) {
-        relay_messages(&socket, |_| {});
+    async fn room(socket: SocketRef, _presence: Presence, State(history): State<History>) {
+        relay_messages(&socket, history, |_| {});
         socket.on(
             "whoami",
             async |MaybeUser(user): MaybeUser, ack: AckSender| {
@@ -185,17 +221,15 @@ pub mod chat {
     }
 }
 
-/// Stamps a chat 2.0 message (an object) with when the server relayed it: `sentAt`, in
+/// Stamps a chat 2.0 message with when the server relayed it: `sentAt`, in
 /// milliseconds since the Unix epoch.
-fn stamp_sent_at(message: &mut Value) {
+fn stamp_sent_at(message: &mut Message) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |since| {
             u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
         });
-    if let Some(fields) = message.as_object_mut() {
-        fields.insert("sentAt".to_owned(), json!(now));
-    }
+    message.set("sentAt", now);
 }
 
 /// Version 2.0 of the chat room, beside 1.0: its own namespace (`/chat-2.0/room`), so its own
@@ -204,11 +238,12 @@ fn stamp_sent_at(message: &mut Value) {
 pub mod chat_v2 {
     use super::*;
 
-    /// Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
-    /// `sentAt` (milliseconds since the Unix epoch).
+    /// Stores and re-emits every `message` to everyone in chat 2.0's room, and answers
+    /// `history`, as chat 1.0 does, each message stamped with `sentAt` (milliseconds since the
+    /// Unix epoch). Its history is its own: its namespace is another.
     #[websocket("room")]
-    async fn room(socket: SocketRef) {
-        relay_messages(&socket, stamp_sent_at);
+    async fn room(socket: SocketRef, State(history): State<History>) {
+        relay_messages(&socket, history, stamp_sent_at);
     }
 
     /// RAIN's chat intent: shows chat 2.0's room, its `index` view, wherever a page asks (the
@@ -245,12 +280,14 @@ async fn log_out(mut session: Session) -> (Session, Redirect) {
 }
 
 /// The example app: a main page at `/` showing the intents example and chat 1.x together, a
-/// page at `/chat-2` showing chat 2.x, and the login and logout routes.
+/// page at `/chat-2` showing chat 2.x, and the login and logout routes; the chat keeps its
+/// messages in `history`.
 ///
 /// The chat is named by version fragment (`chat@1`, `chat@2`), resolved when the app starts: a
 /// chat 1.1 would replace 1.0 on `/` without a change here, and never show on `/chat-2`.
-pub fn app() -> Result<App, rain_core::Error> {
+pub fn app(history: History) -> Result<App, rain_core::Error> {
     Ok(App::discover()?
+        .state(history)
         .page(
             "/",
             Page::new("Rain intents example")

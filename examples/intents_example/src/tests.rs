@@ -8,8 +8,14 @@ use axum::{
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-fn router() -> Router {
-    crate::app().unwrap().router().unwrap()
+/// The example's app, its chat's history in a database of its own, in memory.
+async fn app() -> rain_core::App {
+    let history = crate::History::connect("sqlite::memory:").await.unwrap();
+    crate::app(history).unwrap()
+}
+
+async fn router() -> Router {
+    app().await.router().unwrap()
 }
 
 async fn get(router: &Router, uri: &str) -> (StatusCode, String, String) {
@@ -42,7 +48,7 @@ async fn post(router: &Router, uri: &str, body: &str) -> StatusCode {
 
 #[tokio::test]
 async fn lists_its_sockets() {
-    let (status, content_type, body) = get(&router(), "/rain/sockets").await;
+    let (status, content_type, body) = get(&router().await, "/rain/sockets").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "application/json");
     let sockets: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -98,7 +104,7 @@ async fn lists_its_sockets() {
 
 #[tokio::test]
 async fn main_page_shows_both_components() {
-    let (status, content_type, body) = get(&router(), "/").await;
+    let (status, content_type, body) = get(&router().await, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "text/html; charset=utf-8");
     assert!(
@@ -114,7 +120,7 @@ async fn main_page_shows_both_components() {
 
 #[tokio::test]
 async fn each_view_has_a_page_of_its_own() {
-    let (status, _, body) = get(&router(), "/chat-1.0/index").await;
+    let (status, _, body) = get(&router().await, "/chat-1.0/index").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(r#"data-rain-module="chat-1.0""#));
     assert!(
@@ -125,7 +131,7 @@ async fn each_view_has_a_page_of_its_own() {
 
 #[tokio::test]
 async fn serves_component_files_with_their_types() {
-    let router = router();
+    let router = router().await;
     let (status, content_type, body) = get(&router, "/intents-example-1.0/client/index.js").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "text/javascript; charset=utf-8");
@@ -144,7 +150,7 @@ async fn serves_component_files_with_their_types() {
 
 #[tokio::test]
 async fn nothing_outside_a_component_folder_is_served() {
-    let router = router();
+    let router = router().await;
     for uri in [
         "/intents-example-1.0/../Cargo.toml",
         "/intents-example-1.0/%2e%2e/Cargo.toml",
@@ -199,7 +205,7 @@ async fn open_session(router: &Router) -> String {
 /// `hello` on `chat/dummy socket` is answered with `bye`, over Engine.IO long-polling.
 #[tokio::test]
 async fn dummy_socket_answers_hello_with_bye() {
-    let router = router();
+    let router = router().await;
     let uri = open_session(&router).await;
     let ns = "/intents-example-1.0/chat/dummy socket";
 
@@ -237,16 +243,16 @@ const BINDINGS: &str = concat!(
 
 /// Regenerate with `cargo run -p intents-example -- bindings write
 /// examples/intents_example/components/intents-example/client/rain`.
-#[test]
-fn committed_bindings_are_up_to_date() {
-    if let Err(error) = crate::app().unwrap().check_bindings(BINDINGS) {
+#[tokio::test]
+async fn committed_bindings_are_up_to_date() {
+    if let Err(error) = app().await.check_bindings(BINDINGS) {
         panic!("{error}");
     }
 }
 
 #[tokio::test]
 async fn serves_the_committed_bindings() {
-    let router = router();
+    let router = router().await;
     for (file, expected_type) in [
         ("bindings.js", "text/javascript; charset=utf-8"),
         ("bindings.d.ts", "application/typescript; charset=utf-8"),
@@ -262,9 +268,9 @@ async fn serves_the_committed_bindings() {
     }
 }
 
-#[test]
-fn bindings_type_the_declared_events() {
-    let bindings = crate::app().unwrap().bindings().unwrap();
+#[tokio::test]
+async fn bindings_type_the_declared_events() {
+    let bindings = app().await.bindings().unwrap();
     assert!(bindings.js.contains(
         r#"chatDummySocket: () => getWebSocket("intents-example-1.0", "chat/dummy socket"),"#
     ));
@@ -312,9 +318,9 @@ impl Drop for TempFolder {
     }
 }
 
-#[test]
-fn stale_bindings_fail_the_check_with_a_diff() {
-    let app = crate::app().unwrap();
+#[tokio::test]
+async fn stale_bindings_fail_the_check_with_a_diff() {
+    let app = app().await;
     let folder = TempFolder::new("stale-bindings");
     app.write_bindings(&folder.0).unwrap();
     app.check_bindings(&folder.0).unwrap();
@@ -367,14 +373,15 @@ fn stale_bindings_fail_the_check_with_a_diff() {
 
 mod intents;
 mod observability;
+mod sockets;
 mod versions;
 
 /// `POST /login` answers with a redirect and the signed session cookie; `POST /logout` with a new
 /// one that names nobody (the HTTP side reads it back through `rain_core::session::User`).
 #[tokio::test]
 async fn login_form_sets_the_session_cookie() {
-    let app = crate::app()
-        .unwrap()
+    let app = app()
+        .await
         .session_secret("the example's test secret, 32 bytes or more")
         .unwrap();
     let sessions =
@@ -415,4 +422,17 @@ async fn login_form_sets_the_session_cookie() {
     let token = cookie.strip_prefix("rain_session=").unwrap();
     let session = sessions.verify(token).unwrap();
     assert_eq!(session.user(), None);
+}
+
+/// The chat's sockets take the [`History`](crate::History): an app without one does not start,
+/// and says what it lacks.
+#[test]
+fn the_app_without_a_history_does_not_start() {
+    let error = rain_core::App::discover().unwrap().router().unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("takes `State<intents_example::history::History>`"),
+        "{message}"
+    );
+    assert!(message.contains("socket `room` of `chat-1.0`"), "{message}");
 }

@@ -25,11 +25,16 @@ impl Drop for TempFolder {
     }
 }
 
+/// The chat's history for the commands: none of them writes a database file (by default
+/// `rain-chat.db` in the working folder, here the source tree).
+const IN_MEMORY: &str = "sqlite::memory:";
+
 fn example(args: &[&str], folder: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_intents-example"))
         .args(args)
         .arg(folder)
         .env_remove("RUST_LOG")
+        .env("DATABASE_URL", IN_MEMORY)
         .output()
         .unwrap()
 }
@@ -81,6 +86,7 @@ fn bindings_check_of_a_missing_folder_fails() {
 fn unknown_arguments_fail_with_the_usage() {
     let output = Command::new(env!("CARGO_BIN_EXE_intents-example"))
         .args(["bindings", "frobnicate"])
+        .env("DATABASE_URL", IN_MEMORY)
         .output()
         .unwrap();
     assert!(!output.status.success());

@@ -24,7 +24,7 @@ async fn main() -> std::io::Result<()> {
             });
         },
     );
-    io.ns("/chat-1.0/room", async |socket: SocketRef| {
+    io.ns("/bench-1.0/room", async |socket: SocketRef| {
         socket.join(ROOM);
         socket.on(
             "message",

@@ -11,7 +11,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use super::{get, router};
+use super::{app, get, router};
 
 const NS: &str = "/rain/intents";
 const SECRET: &str = "the example's test secret, 32 bytes or more";
@@ -129,7 +129,7 @@ fn logging(message: &str) -> Value {
 
 #[tokio::test]
 async fn the_server_intent_logs_and_answers_with_who_sent_it() {
-    let app = crate::app().unwrap().session_secret(SECRET).unwrap();
+    let app = app().await.session_secret(SECRET).unwrap();
     let router = app.router().unwrap();
 
     let mut anonymous = Page::open(&router, None).await;
@@ -151,7 +151,7 @@ async fn the_server_intent_logs_and_answers_with_who_sent_it() {
 
 #[tokio::test]
 async fn the_view_intent_answers_chat_2_0s_index_view() {
-    let router = router();
+    let router = router().await;
     let mut page = Page::open(&router, None).await;
     let show = json!({ "category": "com.rain.test.general", "action": "com.rain.test.chat.SHOW" });
     assert_eq!(
@@ -184,7 +184,7 @@ async fn the_view_intent_answers_chat_2_0s_index_view() {
 
 #[tokio::test]
 async fn intents_are_listed_on_rain_and_typed_in_the_bindings() {
-    let (status, _, html) = get(&router(), "/rain").await;
+    let (status, _, html) = get(&router().await, "/rain").await;
     assert_eq!(status, StatusCode::OK);
     for expected in [
         "3 components, 3 sockets, 2 intents,",
@@ -201,7 +201,7 @@ async fn intents_are_listed_on_rain_and_typed_in_the_bindings() {
         );
     }
 
-    let bindings = crate::app().unwrap().bindings().unwrap();
+    let bindings = app().await.bindings().unwrap();
     for line in [
         "        \"com.rain.test.serverside.INLINE_LOGGING\": { context: LogRequest; answer: Logged };",
         "        \"com.rain.test.chat.SHOW\": { view: { moduleId: \"chat-2.0\"; view: \"index\" } };",

@@ -17,7 +17,7 @@ const DUMMY: &str = "/intents-example-1.0/chat/dummy socket";
 
 #[tokio::test]
 async fn introspection_page_shows_components_sockets_and_events() {
-    let (status, content_type, html) = get(&router(), "/rain").await;
+    let (status, content_type, html) = get(&router().await, "/rain").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(content_type, "text/html; charset=utf-8");
     for expected in [
@@ -34,8 +34,8 @@ async fn introspection_page_shows_components_sockets_and_events() {
         "<code>dummy_socket</code>",
         "<code>hello</code> <span class=\"direction\">client → server</span> <code>Hello</code>",
         "<code>whoami</code> <span class=\"direction\">client → server</span> <code>null</code>, ack <code>Identity</code>",
-        // Docs are escaped: the backticks stay, nothing becomes markup.
-        "Answers every `hello` with a `bye`.",
+        // Docs are rendered from Markdown.
+        "Answers every <code>hello</code> with a <code>bye</code>.",
         "<a href=\"/intents-example-1.0/typed\">typed</a>",
         "<a href=\"/\"><code>/</code></a> Rain intents example:",
         "<td class=\"live\">0</td>",
@@ -119,9 +119,9 @@ async fn a_session_moves_the_metrics_and_runs_in_named_spans() {
     let _subscriber = tracing_subscriber::registry()
         .with(spans.clone())
         .set_default();
-    let router = router();
+    let router = router().await;
     // Another server of the same app, in the same process: it must count nothing of this one's.
-    let other = super::router();
+    let other = super::router().await;
     let labels = r#"module_id="intents-example-1.0",socket="chat/dummy socket""#;
     let hello = format!(r#"{labels},event="hello""#);
     let metrics = async || {

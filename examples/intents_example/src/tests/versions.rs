@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use axum::{Router, http::StatusCode};
 
-use super::{get, open_session, poll, post, router};
+use super::{app, get, open_session, poll, post, router};
 
 const ROOM_1: &str = "/chat-1.0/room";
 const ROOM_2: &str = "/chat-2.0/room";
@@ -36,7 +36,7 @@ fn manifest(page: &str) -> Vec<(String, String, String)> {
 
 #[tokio::test]
 async fn each_page_shows_its_version_of_the_chat() {
-    let router = router();
+    let router = router().await;
     let (status, _, home) = get(&router, "/").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _, chat_2) = get(&router, "/chat-2").await;
@@ -76,7 +76,7 @@ async fn each_page_shows_its_version_of_the_chat() {
 /// The table the runtime resolves `chat@1` with: every reference by name, to its module id.
 #[tokio::test]
 async fn the_page_tells_the_runtime_what_each_reference_resolves_to() {
-    let (_, _, page) = get(&router(), "/chat-2").await;
+    let (_, _, page) = get(&router().await, "/chat-2").await;
     let versions: BTreeMap<String, String> =
         serde_json::from_value(script_json(&page, "rain-versions")).unwrap();
     let expected: BTreeMap<String, String> = [
@@ -94,7 +94,7 @@ async fn the_page_tells_the_runtime_what_each_reference_resolves_to() {
     .collect();
     assert_eq!(versions, expected);
     // Computed by the server's own rule.
-    let app = crate::app().unwrap();
+    let app = app().await;
     for (reference, module_id) in &versions {
         assert_eq!(
             app.registry().lookup(reference).unwrap().module_id(),
@@ -136,7 +136,7 @@ impl Session<'_> {
 /// stamping its messages with `sentAt`.
 #[tokio::test]
 async fn both_versions_of_the_room_are_served_side_by_side() {
-    let router = router();
+    let router = router().await;
     let mut session = Session {
         router: &router,
         uri: open_session(&router).await,

@@ -4,12 +4,28 @@ export default {
         const root = this.viewContext.getElement();
         this._log = root.querySelector("[data-itemid='log']");
         this._room = this.viewContext.getWebSocket("room");
-        this._room.on("message", (message) => {
+        const show = (message) => {
             const item = document.createElement("li");
             item.textContent = message.from ? `${message.from}: ${message.text}` : String(message.text);
             this._log.append(item);
+        };
+        // The room's last messages first, asked once (a recovered connection gets what it missed),
+        // then the new ones: those that come before the history are held, and dropped when the
+        // history has them already (a message is stored before it is delivered).
+        let held = [];
+        this._room.on("message", (message) => {
+            if (held) held.push(message);
+            else show(message);
             // Announced to the page's other components (the intents example counts them).
             this.viewContext.publish("chat::message", message);
+        });
+        this._room.emitWithAck("history").then((history) => {
+            const past = Array.isArray(history) ? history : [];
+            if (!Array.isArray(history)) root.querySelector("[data-itemid='connection']").textContent = history.error;
+            const shown = new Set(past.map((message) => JSON.stringify(message)));
+            for (const message of past) show(message);
+            for (const message of held) if (!shown.has(JSON.stringify(message))) show(message);
+            held = null;
         });
         // Images arrive as ArrayBuffers: shown through a Blob of the type they were sent with.
         this._room.on("image", ({ type, data, from }) => {

@@ -119,18 +119,23 @@ by: string | null, };
 
 /**
  * Socket `room`, namespace `/chat-1.0/room`.
- * Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
- * included, on every node, signed with the sender's name when logged in, and acks the sender
- * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
- * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+ * Stores every `message` (`{ "text": ... }`, 1 to 2,000 characters), then re-emits it, and
+ * re-emits every [`Image`] (`image`, not stored), to everyone connected, the sender
+ * included, on every node, signed with the sender's name when logged in; acks the sender
+ * with `null`, or `{ "error": ... }` when it was refused, could not be stored (then it is
+ * not delivered either) or could not be delivered (or, for an image, is not one of
+ * [`IMAGE_TYPES`]). Acks `history` with the last 50 messages, oldest first, and `whoami`
+ * with the name the client is logged in as. Who is in the room is its presence
+ * (`rain:presence`).
  * Recoverable for 2 minutes: a client back within them gets the messages it missed.
  */
 export type ChatV1_0Room = RainSocket<UntypedEvents, UntypedEvents>;
 
 /**
  * Socket `room`, namespace `/chat-2.0/room`.
- * Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
- * `sentAt` (milliseconds since the Unix epoch).
+ * Stores and re-emits every `message` to everyone in chat 2.0's room, and answers
+ * `history`, as chat 1.0 does, each message stamped with `sentAt` (milliseconds since the
+ * Unix epoch). Its history is its own: its namespace is another.
  */
 export type ChatV2_0Room = RainSocket<UntypedEvents, UntypedEvents>;
 
@@ -211,10 +216,14 @@ export declare const chatV1_0: {
     readonly moduleId: "chat-1.0";
     /**
      * Socket `room`, namespace `/chat-1.0/room`.
-     * Re-emits every `message` and every [`Image`] (`image`) to everyone connected, the sender
-     * included, on every node, signed with the sender's name when logged in, and acks the sender
-     * with `null`, or `{ "error": ... }` when it could not be delivered (or, for an image, is not
-     * one of [`IMAGE_TYPES`]); acks `whoami` with the name the client is logged in as. Who is in the room is its presence (`rain:presence`).
+     * Stores every `message` (`{ "text": ... }`, 1 to 2,000 characters), then re-emits it, and
+     * re-emits every [`Image`] (`image`, not stored), to everyone connected, the sender
+     * included, on every node, signed with the sender's name when logged in; acks the sender
+     * with `null`, or `{ "error": ... }` when it was refused, could not be stored (then it is
+     * not delivered either) or could not be delivered (or, for an image, is not one of
+     * [`IMAGE_TYPES`]). Acks `history` with the last 50 messages, oldest first, and `whoami`
+     * with the name the client is logged in as. Who is in the room is its presence
+     * (`rain:presence`).
      * Recoverable for 2 minutes: a client back within them gets the messages it missed.
      */
     room(): ChatV1_0Room;
@@ -229,8 +238,9 @@ export declare const chatV2_0: {
     readonly moduleId: "chat-2.0";
     /**
      * Socket `room`, namespace `/chat-2.0/room`.
-     * Re-emits every `message` to everyone in chat 2.0's room, as chat 1.0 does, stamped with
-     * `sentAt` (milliseconds since the Unix epoch).
+     * Stores and re-emits every `message` to everyone in chat 2.0's room, and answers
+     * `history`, as chat 1.0 does, each message stamped with `sentAt` (milliseconds since the
+     * Unix epoch). Its history is its own: its namespace is another.
      */
     room(): ChatV2_0Room;
 };
