@@ -15,12 +15,15 @@ export function binary(name) {
 
 /**
  * Spawns `bin` with RAIN_ADDR=127.0.0.1:<port> (0 = any free port) and resolves once it prints
- * `listening on http://...`.
+ * `listening on http://...`; `cwd` is the folder it runs in (this one by default).
  * @returns {Promise<{ url: string, port: number, pid: number, output: () => string, stop: () => Promise<void>, kill: () => Promise<void> }>}
  */
-export async function startServer(bin, { port = 0, env = {} } = {}) {
+export async function startServer(bin, { port = 0, env = {}, cwd } = {}) {
     const child = spawn(bin, [], {
-        env: { ...process.env, RAIN_ADDR: `127.0.0.1:${port}`, RUST_LOG: "warn", ...env },
+        cwd,
+        // The chat's history in memory unless `env` names one: no test writes a database file
+        // where it runs, nor uses the developer's `DATABASE_URL`.
+        env: { ...process.env, RAIN_ADDR: `127.0.0.1:${port}`, RUST_LOG: "warn", DATABASE_URL: "sqlite::memory:", ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
