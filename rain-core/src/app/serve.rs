@@ -119,27 +119,38 @@ impl App {
 }
 
 /// Completes on Ctrl-C, or on `SIGTERM` where there is one (what service managers send).
-pub(super) async fn stop_signal() {
+///
+/// The signals are taken over when this is called, before `listening` is printed, not when the
+/// future is first polled: a signal sent as soon as that line appears stops the server
+/// gracefully instead of killing it.
+pub(super) fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = interrupt.recv() => {}
                     _ = terminate.recv() => {}
                 }
             }
-            Err(_) => {
+            _ => {
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stopping: closing every socket");
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("stopping: closing every socket");
 }
 
 /// Whether the log is written in color: only to a terminal, and not when `NO_COLOR` is set to
