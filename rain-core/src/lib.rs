@@ -155,7 +155,11 @@ pub use features::{
 };
 pub use rain_macros::{component, intent, websocket};
 pub use registry::{Component, DiscoverError, Intent, Location, Registry, Socket};
-pub use socket::{guard, handler::EventHandler, socket_ref::SocketRef};
+pub use socket::{
+    guard,
+    handler::{EventHandler, ExtractionError},
+    socket_ref::SocketRef,
+};
 /// The TypeScript generator payload types derive (`#[derive(ts_rs::TS)]`).
 pub use ts_rs;
 

@@ -36,6 +36,8 @@ mod counter {
     async fn hits(socket: SocketRef, State(hits): State<Hits>) {
         socket.emit("count", &hits.hit()).ok();
         socket.on("hit", async |State(hits): State<Hits>| hits.hit());
+        // No app of these tests has a `u16`: only this handler's run can tell.
+        socket.on("port", async |State(port): State<u16>| port);
     }
 
     /// Open only while the motto is not `closed`, as its guard reads it.
@@ -114,7 +116,7 @@ fn an_intent_reading_a_state_the_app_lacks_stops_the_app_through_an_alias() {
         error,
         format!(
             "`motto`, the function of intent `com.rain.test.general` `MOTTO` of `counter-1.0` \
-             ({}:50:25), takes `State<state::Motto>`, but the app has no `state::Motto`: give \
+             ({}:52:25), takes `State<state::Motto>`, but the app has no `state::Motto`: give \
              it one with `App::state(..)` (see `rain_core::state`)",
             file!()
         )
@@ -145,6 +147,28 @@ async fn an_http_route_reading_a_state_the_app_lacks_answers_500_naming_it() {
         )
     );
     assert_eq!(get_text(&app, "/hits").await.0, 200, "the app serves on");
+}
+
+#[tokio::test]
+async fn an_event_handler_reading_a_state_the_app_lacks_acks_the_error_naming_it() {
+    let server = TestServer::start(|| Ok(app().state(Hits::default()).state(Motto("rain"))))
+        .await
+        .unwrap();
+    let page = server.client().connect().await.unwrap();
+    let counter = page.socket("counter-1.0", "hits").await.unwrap();
+    assert_eq!(counter.expect("count").await.unwrap(), json!(1));
+    assert_eq!(
+        counter.emit_with_ack("port", &()).await.unwrap(),
+        json!({
+            "error": "the app has no state of type `u16`: give it one with `App::state(..)`"
+        }),
+        "the state is named, not taken for the payload"
+    );
+    assert_eq!(
+        counter.emit_with_ack("hit", &()).await.unwrap(),
+        json!(2),
+        "the socket answers on"
+    );
 }
 
 #[tokio::test]

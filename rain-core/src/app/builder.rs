@@ -141,6 +141,15 @@ impl App {
         self
     }
 
+    /// The app with its sessions settled, and those sessions: a random key is made now if it
+    /// has none, so that what the caller signs with them the served app accepts.
+    #[cfg(feature = "testing")]
+    pub(crate) fn settled_sessions(mut self) -> (Self, Sessions) {
+        let sessions = self.sessions.take().unwrap_or_else(Sessions::random);
+        self.sessions = Some(sessions.clone());
+        (self, sessions)
+    }
+
     /// Shares `value` with every handler: each one that takes a [`State<T>`](crate::State) of its
     /// type gets a clone (see [`crate::state`]). An app has one value per type; a later value
     /// of a type replaces the earlier one. Share a large value behind an `Arc`.

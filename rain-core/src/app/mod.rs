@@ -16,6 +16,7 @@ pub(crate) mod error;
 pub(crate) mod introspection;
 pub mod origin;
 pub(crate) mod page;
+mod read_ahead;
 pub(crate) mod redis;
 pub(crate) mod router;
 pub(crate) mod routes;

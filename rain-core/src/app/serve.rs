@@ -6,7 +6,7 @@ use std::{io::IsTerminal as _, net::SocketAddr, time::Duration};
 use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 
-use super::{builder::App, error::Error};
+use super::{builder::App, error::Error, read_ahead::ReadAheadListener};
 use crate::{base::env, features::session::Sessions};
 
 /// The address [`App::serve_from_env`] listens on when `RAIN_ADDR` is not set.
@@ -98,8 +98,8 @@ impl App {
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
         // Without it, a small packet written right after another (a `CONNECT` answer, then the
         // connect handler's first emit) can wait for the client's delayed ACK, ~40 ms.
-        let listener = listener.tap_io(|stream| {
-            if let Err(error) = stream.set_nodelay(true) {
+        let listener = ReadAheadListener(listener).tap_io(|stream| {
+            if let Err(error) = stream.get_ref().set_nodelay(true) {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });

@@ -116,6 +116,8 @@ use socketioxide_core::{
     packet::Packet,
 };
 
+#[cfg(feature = "testing")]
+pub(crate) use self::offset::is_offset;
 use self::offset::{numbered, packet_size, strip_offset, with_offset};
 
 /// The event a recoverable socket receives first, right after its `CONNECT` answer:

@@ -1,14 +1,63 @@
 //! The event handlers [`SocketRef::on`](crate::SocketRef::on) takes: `async` closures and
 //! functions of message extractors, whose return value is the ack.
 
-use std::{future::Future, sync::Arc};
+use std::{any::Any, fmt, future::Future, sync::Arc};
 
 use socketioxide::{
     handler::{FromMessage, FromMessageParts, Value},
     socket::Socket,
 };
 
-use crate::base::{ack::IntoAck, adapter::Adapter};
+use crate::base::{ack::IntoAck, adapter::Adapter, state::MissingState};
+
+/// Why a handler did not start: an argument could not be extracted from the message.
+///
+/// Its payload (`Data<T>`, ...) is told to the client as that event's payload refused; any other
+/// argument, e.g. a [`State<T>`](crate::State) the app was not given, as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractionError {
+    message: String,
+    payload: bool,
+}
+
+impl ExtractionError {
+    /// The message's payload did not fit the handler's argument.
+    pub fn payload(error: impl fmt::Display) -> Self {
+        Self {
+            message: error.to_string(),
+            payload: true,
+        }
+    }
+
+    /// An argument other than the payload could not be had.
+    pub fn argument(error: impl fmt::Display) -> Self {
+        Self {
+            message: error.to_string(),
+            payload: false,
+        }
+    }
+
+    /// Whether it was the payload that was refused.
+    pub fn is_payload(&self) -> bool {
+        self.payload
+    }
+
+    /// What the last argument's extractor failed with: the payload, unless the argument is
+    /// a state.
+    fn of_last<E: std::error::Error + 'static>(error: E) -> Self {
+        if (&error as &dyn Any).is::<MissingState>() {
+            Self::argument(error)
+        } else {
+            Self::payload(error)
+        }
+    }
+}
+
+impl fmt::Display for ExtractionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// An event handler that [`SocketRef::on`](crate::SocketRef::on) takes: an `async` closure or function whose arguments
 /// are message extractors and whose return value is the ack ([`IntoAck`]).
@@ -28,14 +77,14 @@ pub trait EventHandler<T>: Clone + Send + Sync + 'static {
     /// The handler's future.
     type Future: Future<Output = Self::Output> + Send + 'static;
 
-    /// Extracts the arguments from the message and starts the handler; `Err` carries why an
-    /// argument could not be extracted.
+    /// Extracts the arguments from the message and starts the handler; `Err` says which
+    /// argument could not be extracted, and why.
     fn start(
         &self,
         socket: Arc<Socket<Adapter>>,
         value: Value,
         ack_id: Option<i64>,
-    ) -> Result<Self::Future, String>;
+    ) -> Result<Self::Future, ExtractionError>;
 }
 
 impl<F, Fut> EventHandler<()> for F
@@ -47,7 +96,12 @@ where
     type Output = Fut::Output;
     type Future = Fut;
 
-    fn start(&self, _: Arc<Socket<Adapter>>, _: Value, _: Option<i64>) -> Result<Fut, String> {
+    fn start(
+        &self,
+        _: Arc<Socket<Adapter>>,
+        _: Value,
+        _: Option<i64>,
+    ) -> Result<Fut, ExtractionError> {
         Ok((self.clone())())
     }
 }
@@ -76,13 +130,13 @@ macro_rules! event_handler {
                 socket: Arc<Socket<Adapter>>,
                 mut value: Value,
                 ack_id: Option<i64>,
-            ) -> Result<Fut, String> {
+            ) -> Result<Fut, ExtractionError> {
                 $(
                     let $ty = $ty::from_message_parts(&socket, &mut value, &ack_id)
-                        .map_err(|error| error.to_string())?;
+                        .map_err(ExtractionError::argument)?;
                 )*
                 let last = $last::from_message(socket, value, ack_id)
-                    .map_err(|error| error.to_string())?;
+                    .map_err(ExtractionError::of_last)?;
                 Ok((self.clone())($($ty,)* last))
             }
         }

@@ -85,7 +85,11 @@ impl SocketState {
                     module = %self.config.module_id, socket = %self.config.socket, event = %event,
                     %error, "payload refused"
                 );
-                let refusal = format!("`{event}` payload refused: {error}");
+                let refusal = if error.is_payload() {
+                    format!("`{event}` payload refused: {error}")
+                } else {
+                    error.to_string()
+                };
                 send(ack, Reply::<()>::Error(refusal), &self.config, event);
                 return;
             }

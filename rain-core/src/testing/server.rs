@@ -1,12 +1,8 @@
 //! [`TestServer`]: the app under test, served on a port of 127.0.0.1 by [`App::serve_with`],
 //! restartable on the same port.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-};
+use std::{net::SocketAddr, sync::Arc};
 
-use axum::{http::StatusCode, routing::get};
 use tokio::{
     net::{TcpListener, TcpSocket},
     sync::oneshot,
@@ -20,10 +16,8 @@ use super::{
 };
 use crate::{App, Error, session::Sessions};
 
-/// Where the app under test hands the test server its [`Sessions`], once per start. The route
-/// exists only in apps a `TestServer` serves, and tells the client nothing: it answers `204`,
-/// and the sessions stay in this process, where the test signs its clients' cookies with them.
-const SESSIONS_PATH: &str = "/rain/testing/sessions";
+/// What the test server asks for to know the app answers: any answer will do.
+const READY_PATH: &str = "/rain/sockets";
 
 type MakeApp = dyn Fn() -> Result<App, Error> + Send + Sync;
 
@@ -138,15 +132,7 @@ impl TestServer {
     async fn serve(&mut self, listener: TcpListener) -> Result<(), TestError> {
         let app = (self.make_app)().map_err(TestError::Start)?;
         let engine_path = app.current_engine().client_path();
-        let told = Arc::new(Mutex::new(None::<Sessions>));
-        let slot = Arc::clone(&told);
-        let app = app.route(
-            SESSIONS_PATH,
-            get(move |sessions: Sessions| {
-                *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(sessions);
-                std::future::ready(StatusCode::NO_CONTENT)
-            }),
-        );
+        let (app, sessions) = app.settled_sessions();
         let (stop, stopped) = oneshot::channel::<()>();
         let mut served = tokio::spawn(app.serve_with(listener, async {
             let _ = stopped.await;
@@ -159,26 +145,17 @@ impl TestServer {
                     Err(error) => TestError::Protocol(format!("the app panicked: {error}")),
                 });
             }
-            answer = http::get(self.target.addr, SESSIONS_PATH, &[]) => {
-                let (status, body) = answer?;
-                if status != StatusCode::NO_CONTENT.as_u16() {
-                    return Err(TestError::Protocol(format!(
-                        "the app answered {status} at {SESSIONS_PATH}: {body}"
-                    )));
-                }
+            answer = http::get(self.target.addr, READY_PATH, &[]) => {
+                answer?;
             }
         }
-        let sessions = told
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
         *self
             .target
             .current
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Current {
             engine_path,
-            sessions,
+            sessions: Some(sessions),
         };
         self.running = Some(Running { stop, served });
         Ok(())

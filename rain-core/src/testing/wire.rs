@@ -183,21 +183,11 @@ impl Received {
     /// (`"<epoch>-<seq>"`, 8 and 1 or more hex digits, last), as `client/socket.js` does once
     /// the namespace announced its recovery: listeners never see it.
     pub(super) fn take_offset(&mut self) {
-        let is_offset = |text: &str| {
-            text.split_once('-').is_some_and(|(epoch, seq)| {
-                epoch.len() == 8
-                    && !seq.is_empty()
-                    && epoch
-                        .bytes()
-                        .chain(seq.bytes())
-                        .all(|b| b.is_ascii_hexdigit())
-            })
-        };
         let Some(Value::String(last)) = self.args.last() else {
             return;
         };
         let suffix = format!(",{}]", Value::String(last.clone()));
-        if !is_offset(last) || !self.json.ends_with(&suffix) {
+        if !crate::base::recovery::is_offset(last) || !self.json.ends_with(&suffix) {
             return;
         }
         self.json.truncate(self.json.len() - suffix.len());

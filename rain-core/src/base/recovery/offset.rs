@@ -29,6 +29,19 @@ pub(super) fn with_offset(packet: Packet, offset: &str) -> Packet {
     Packet { inner, ns }
 }
 
+/// Whether `text` is an offset as Rain writes them: `"<epoch>-<seq>"`, 8 and 1 or more hex
+/// digits. The one rule for the server and the test client (`client/socket.js` has its own).
+pub(crate) fn is_offset(text: &str) -> bool {
+    text.split_once('-').is_some_and(|(epoch, seq)| {
+        epoch.len() == 8
+            && !seq.is_empty()
+            && epoch
+                .bytes()
+                .chain(seq.bytes())
+                .all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 /// `packet` without the offset another node appended (`,"<epoch>-<seq>"` last).
 pub(super) fn strip_offset(packet: Packet) -> Packet {
     let Packet { inner, ns } = packet;
@@ -40,16 +53,7 @@ pub(super) fn strip_offset(packet: Packet) -> Packet {
         let Some(comma) = body.rfind(",\"") else {
             return data;
         };
-        let offset = &body[comma + 2..];
-        let well_formed = offset.split_once('-').is_some_and(|(epoch, seq)| {
-            epoch.len() == 8
-                && !seq.is_empty()
-                && epoch
-                    .bytes()
-                    .chain(seq.bytes())
-                    .all(|b| b.is_ascii_hexdigit())
-        });
-        if !well_formed {
+        if !is_offset(&body[comma + 2..]) {
             return data;
         }
         let mut out = String::with_capacity(comma + 1);

@@ -25,7 +25,7 @@ use crate::{
 /// Starts `handler`, a server intent's function, on `socket` with `context`, the intent's
 /// context as an `intent` event's argument: its arguments are extracted as an event handler's
 /// are (`Data<T>` is the context, `MaybeUser` and `Session` the socket's, ...). `Err` says why
-/// one could not be.
+/// one could not be, as the client is told it.
 ///
 /// Not public API. Used by generated code.
 pub fn call_intent<H, T>(
@@ -38,7 +38,15 @@ where
 {
     // No ack id: what the function returns is the answer, and an `AckSender` it takes sends
     // nothing.
-    let future = handler.start(Arc::clone(socket), context, None)?;
+    let future = handler
+        .start(Arc::clone(socket), context, None)
+        .map_err(|refused| {
+            if refused.is_payload() {
+                format!("intent context refused: {refused}")
+            } else {
+                refused.to_string()
+            }
+        })?;
     Ok(Box::pin(async move { as_json(future.await.into_ack()) }))
 }
 

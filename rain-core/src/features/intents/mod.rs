@@ -91,7 +91,7 @@ use crate::{
     socket::{
         config::SocketConfig,
         guard::GuardContext,
-        handler::EventHandler,
+        handler::{EventHandler, ExtractionError},
         mount::{self, Mount},
         panic::{INTERNAL_ERROR, panic_message},
         socket_ref::SocketRef,
@@ -231,7 +231,7 @@ impl Intents {
                         });
                     }
                     Ok(Err(error)) => {
-                        let error = Answer::Error(format!("intent context refused: {error}"));
+                        let error = Answer::Error(error);
                         self.ended(index, IntentOutcome::Refused, error)
                     }
                     Err(panic) => self.panicked(index, &*panic),
@@ -290,7 +290,7 @@ impl EventHandler<Requests> for Dispatcher {
         socket: Arc<Socket<Adapter>>,
         value: Value,
         ack_id: Option<i64>,
-    ) -> Result<Answering, String> {
+    ) -> Result<Answering, ExtractionError> {
         if ack_id.is_none() {
             tracing::debug!(sid = %socket.id, "intent sent without an ack callback: ignored");
             return Ok(Answering::Ready(None));
