@@ -12,8 +12,8 @@ use crate::base::{ack::IntoAck, adapter::Adapter, state::MissingState};
 
 /// Why a handler did not start: an argument could not be extracted from the message.
 ///
-/// Its payload (`Data<T>`, ...) is told to the client as that event's payload refused; any other
-/// argument, e.g. a [`State<T>`](crate::State) the app was not given, as it is.
+/// A [`State<T>`](crate::State) the app was not given is told to the client as it is; any other
+/// argument (`Data<T>`, a `User` nobody is logged in as, ...) as that event's payload refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractionError {
     message: String,
@@ -42,9 +42,9 @@ impl ExtractionError {
         self.payload
     }
 
-    /// What the last argument's extractor failed with: the payload, unless the argument is
-    /// a state.
-    fn of_last<E: std::error::Error + 'static>(error: E) -> Self {
+    /// What an argument's extractor failed with: the payload (as socketioxide's extractors
+    /// read it), unless the argument is a state.
+    fn of<E: std::error::Error + 'static>(error: E) -> Self {
         if (&error as &dyn Any).is::<MissingState>() {
             Self::argument(error)
         } else {
@@ -133,10 +133,10 @@ macro_rules! event_handler {
             ) -> Result<Fut, ExtractionError> {
                 $(
                     let $ty = $ty::from_message_parts(&socket, &mut value, &ack_id)
-                        .map_err(ExtractionError::argument)?;
+                        .map_err(ExtractionError::of)?;
                 )*
                 let last = $last::from_message(socket, value, ack_id)
-                    .map_err(ExtractionError::of_last)?;
+                    .map_err(ExtractionError::of)?;
                 Ok((self.clone())($($ty,)* last))
             }
         }
