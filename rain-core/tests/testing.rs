@@ -38,6 +38,10 @@ rain_core::events! {
         bye: emit Bye,
         /// The client asks for the time; the ack carries it.
         time: receive () => String,
+        /// The client asks to be checked on: the server asks `still_there`.
+        check: receive (),
+        /// The server asks whether the client is still there; the ack says.
+        still_there: emit () => bool,
     }
 }
 
@@ -60,6 +64,34 @@ mod lab {
                 .ok();
         });
         socket.on("upload", async |Data::<Bytes>(bytes)| bytes.len());
+    }
+
+    /// `quiz` asks the client `question` with a request for an ack and tells it, as
+    /// `answered`, what it answered; `scan` asks for bytes and tells how many came.
+    #[websocket("quiz")]
+    async fn quiz(socket: SocketRef) {
+        socket.on(
+            "quiz",
+            async |socket: SocketRef, Data::<String>(question)| {
+                let answer = match socket.emit_with_ack::<_, Value>("question", &question) {
+                    Ok(ack) => ack
+                        .await
+                        .unwrap_or_else(|e| json!({ "error": e.to_string() })),
+                    Err(error) => json!({ "error": error.to_string() }),
+                };
+                socket.emit("answered", &answer).ok();
+            },
+        );
+        socket.on("scan", async |socket: SocketRef| {
+            let scanned = match socket.emit_with_ack::<_, (String, Bytes)>("scan", &()) {
+                Ok(ack) => match ack.await {
+                    Ok((name, bytes)) => json!({ "name": name, "len": bytes.len() }),
+                    Err(error) => json!({ "error": error.to_string() }),
+                },
+                Err(error) => json!({ "error": error.to_string() }),
+            };
+            socket.emit("scanned", &scanned).ok();
+        });
     }
 
     /// Everyone joins the lobby; `say` is repeated to all of it.
@@ -98,6 +130,13 @@ mod lab {
             socket.emit(Greetings::bye, &bye).ok();
         });
         socket.on(Greetings::time, async |_, ()| "noon".to_owned());
+        socket.on(Greetings::check, async |socket, ()| {
+            let there = socket.emit_with_ack(Greetings::still_there, &()).await;
+            let bye = Bye {
+                message: format!("still there: {there:?}"),
+            };
+            socket.emit(Greetings::bye, &bye).ok();
+        });
     }
 }
 
@@ -270,6 +309,64 @@ async fn a_typed_socket_round_trips_the_declared_types() {
     assert_eq!(bye.message, "Goodbye, Ada");
     let time: String = greetings.emit_with_ack(Greetings::time, &()).await.unwrap();
     assert_eq!(time, "noon");
+
+    // The server's request, answered with the declared ack type.
+    greetings.emit(Greetings::check, &()).unwrap();
+    let still_there = greetings
+        .expect_request(Greetings::still_there)
+        .await
+        .unwrap();
+    assert_eq!(still_there.payload(), &());
+    still_there.ack(&true).unwrap();
+    let bye = greetings.expect(Greetings::bye).await.unwrap();
+    assert_eq!(bye.message, "still there: Ok(true)");
+}
+
+#[tokio::test]
+async fn the_server_s_request_for_an_ack_is_answered() {
+    let server = server().await;
+    let client = server.client().connect().await.unwrap();
+    let quiz = client.socket("lab-1.0", "quiz").await.unwrap();
+    quiz.emit("quiz", "2 + 2?").unwrap();
+    let question = quiz.expect_request("question").await.unwrap();
+    assert_eq!(question.event(), "question");
+    assert_eq!(question.payload(), json!("2 + 2?"));
+    assert_eq!(question.payload_as::<String>().unwrap(), "2 + 2?");
+    question.ack(&json!({ "answer": 4 })).unwrap();
+    assert_eq!(
+        quiz.expect("answered").await.unwrap(),
+        json!({ "answer": 4 })
+    );
+
+    // Several arguments, one of them binary.
+    quiz.emit("scan", &()).unwrap();
+    let scan = quiz.expect_request("scan").await.unwrap();
+    scan.ack(&("page 1", Bytes::from_static(b"\x00\x01\x02")))
+        .unwrap();
+    assert_eq!(
+        quiz.expect("scanned").await.unwrap(),
+        json!({ "name": "page 1", "len": 3 })
+    );
+}
+
+#[tokio::test]
+async fn an_event_sent_without_a_request_for_an_ack_is_not_one() {
+    let server = server().await;
+    let client = server.client().connect().await.unwrap();
+    let echo = client.socket("lab-1.0", "echo").await.unwrap();
+    echo.emit("chatter", &()).unwrap();
+    let error = echo.expect_request("note").await.unwrap_err();
+    assert!(
+        matches!(error, TestError::NoAckRequested { ref event, .. } if event == "note"),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "`note` arrived on /lab-1.0/echo without a request for an ack (the server sent it with \
+         `emit`, not `emit_with_ack`); it was \"hi\""
+    );
+    // The other event is still there.
+    assert_eq!(echo.expect("tally").await.unwrap(), json!({ "count": 2 }));
 }
 
 #[tokio::test]

@@ -449,6 +449,7 @@ fn dispatch(
                 if state.recoverable && packet.id.is_none() {
                     received.take_offset();
                 }
+                received.ack_id = packet.id;
                 drop(state);
                 namespace.push(received);
             }

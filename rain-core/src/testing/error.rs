@@ -88,6 +88,20 @@ pub enum TestError {
         /// The events queued on the namespace and not yet expected, or `nothing`.
         arrived: String,
     },
+    /// [`TestSocket::expect_request`](super::TestSocket::expect_request) took an event that the
+    /// server sent without asking for an ack.
+    #[error(
+        "`{event}` arrived on {namespace} without a request for an ack (the server sent it with \
+         `emit`, not `emit_with_ack`); it was {payload}"
+    )]
+    NoAckRequested {
+        /// The event.
+        event: String,
+        /// The namespace.
+        namespace: String,
+        /// Its payload, as JSON.
+        payload: String,
+    },
     /// A payload did not deserialize as the type asked for.
     #[error("the payload of {what} on {namespace} is not a `{ty}`: {message}; it was {payload}")]
     Payload {

@@ -9,9 +9,10 @@
 //!   payload, a timeout.
 //! - [`TestClient::socket`] connects a component's socket, a namespace on that connection,
 //!   named by Rain's own rule; a refusal is an error carrying its message.
-//! - A [`TestSocket`] emits, acks and expects events by name; a [`TypedTestSocket`] does it with
-//!   the types of an [`events!`](crate::events!) declaration, sending only what the server
-//!   receives and expecting only what it emits.
+//! - A [`TestSocket`] emits, acks and expects events by name, and answers the server's requests
+//!   for an ack ([`TestSocket::expect_request`]); a [`TypedTestSocket`] does it with the types of
+//!   an [`events!`](crate::events!) declaration, sending only what the server receives and
+//!   expecting only what it emits.
 //!
 //! Every wait lasts at most the client's timeout (1 s by default) and fails with a
 //! [`TestError`] that says what arrived instead.
@@ -61,7 +62,7 @@
 //!
 //! HTTP long-polling (the client always opens a WebSocket, so an app whose
 //! [`EngineSettings::transports`](crate::EngineSettings) is `Polling` cannot be tested with it),
-//! answering the server's own requests for an ack, and reconnecting a client: after
+//! and reconnecting a client: after
 //! [`TestServer::restart`], open a new one, as a reloaded page does. So a recoverable socket is
 //! never recovered: it gets its `rain:recovery` announcement like any event, and the offsets on
 //! its events are taken off, as the browser runtime takes them off.
@@ -70,6 +71,7 @@ mod client;
 mod connection;
 mod error;
 mod http;
+mod request;
 mod server;
 mod socket;
 mod typed;
@@ -77,6 +79,7 @@ mod wire;
 
 pub use client::{ClientBuilder, DEFAULT_TIMEOUT, SocketRequest, TestClient};
 pub use error::TestError;
+pub use request::AckRequest;
 pub use server::TestServer;
 pub use socket::TestSocket;
-pub use typed::{ExpectedEvent, SentEvent, TypedTestSocket, Waiting};
+pub use typed::{ExpectedEvent, SentEvent, TypedAckRequest, TypedTestSocket, Waiting};

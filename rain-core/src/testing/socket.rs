@@ -25,8 +25,8 @@ use super::{
 /// attachment. A payload received is the one argument, `null` for none, an array for several;
 /// in [`TestSocket::expect`]'s JSON an attachment is an array of its bytes, and
 /// [`TestSocket::expect_as`] gives it as `Bytes`. The server's requests for an ack
-/// (`emit_with_ack` to the client) are not answered. [`TestSocket::typed`] types the socket by
-/// an [`events!`](crate::events!) declaration.
+/// (`emit_with_ack` to the client) are answered through [`TestSocket::expect_request`].
+/// [`TestSocket::typed`] types the socket by an [`events!`](crate::events!) declaration.
 pub struct TestSocket {
     pub(super) connection: Arc<Connection>,
     pub(super) namespace: Arc<Namespace>,
@@ -128,7 +128,7 @@ impl TestSocket {
         id: Option<u64>,
     ) -> Result<(), TestError> {
         let (json, attachments) =
-            wire::event_json(event, payload).map_err(|message| TestError::Serialize {
+            wire::args_json(Some(event), payload).map_err(|message| TestError::Serialize {
                 event: event.to_owned(),
                 message,
             })?;

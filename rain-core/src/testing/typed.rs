@@ -6,7 +6,7 @@ use std::{future::Future, marker::PhantomData, pin::Pin, time::Duration};
 
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::{error::TestError, socket::TestSocket};
+use super::{error::TestError, request::AckRequest, socket::TestSocket};
 use crate::events::{Emit, Events, NoAck, Receive};
 
 mod sealed {
@@ -14,6 +14,10 @@ mod sealed {
     impl<S, P, A> Sealed for crate::events::Receive<S, P, A> {}
     impl<S, P, A> Sealed for crate::events::Emit<S, P, A> {}
 }
+
+// `SentEvent` and `ExpectedEvent` have the shape of `events::ReceiveEvent` and `EmitEvent`, as
+// traits of their own so that the compile error of a test sending or expecting the wrong event
+// speaks of the test client, not of the server's `on` and `emit`.
 
 /// An event a test client of a socket typed by `S` may send: a [`Receive`] of `S`, what the
 /// server listens to.
@@ -51,14 +55,47 @@ impl<S, P, A> SentEvent<S> for Receive<S, P, A> {
 pub trait ExpectedEvent<S>: sealed::Sealed + Copy {
     /// What the server sends.
     type Payload;
+    /// What the client acks with, when the server asks (`()`: it does not).
+    type Ack;
     /// The event name on the wire.
     fn name(&self) -> &'static str;
 }
 
 impl<S, P, A> ExpectedEvent<S> for Emit<S, P, A> {
     type Payload = P;
+    type Ack = A;
     fn name(&self) -> &'static str {
         Emit::name(self)
+    }
+}
+
+/// An event the server sent a [`TypedTestSocket`] asking for an ack, its payload of the declared
+/// type: [`TypedTestSocket::expect_request`] gives it; [`TypedAckRequest::ack`] answers it with
+/// the declared ack type (see [`AckRequest`]).
+#[must_use = "the server waits for the answer until its ack timeout"]
+pub struct TypedAckRequest<P, A> {
+    request: AckRequest,
+    payload: P,
+    marker: PhantomData<fn(&A)>,
+}
+
+impl<P, A> std::fmt::Debug for TypedAckRequest<P, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TypedAckRequest")
+            .field(&self.request)
+            .finish()
+    }
+}
+
+impl<P, A: Serialize> TypedAckRequest<P, A> {
+    /// The payload the server sent.
+    pub fn payload(&self) -> &P {
+        &self.payload
+    }
+
+    /// Answers the request with `answer`.
+    pub fn ack(self, answer: &A) -> Result<(), TestError> {
+        self.request.ack(answer)
     }
 }
 
@@ -149,6 +186,27 @@ impl<S: Events> TypedTestSocket<S> {
         Box::pin(async move {
             let received = self.socket.next(name).await?;
             self.socket.decode(&received, &format!("`{name}`"))
+        })
+    }
+
+    /// The next `event` the server sent asking for an ack (an event declared
+    /// `name: emit Payload => Ack`, sent with
+    /// [`TypedSocket::emit_with_ack`](crate::TypedSocket::emit_with_ack)), to answer with
+    /// [`TypedAckRequest::ack`]; see [`TestSocket::expect_request`].
+    pub fn expect_request<E>(&self, event: E) -> Waiting<'_, TypedAckRequest<E::Payload, E::Ack>>
+    where
+        E: ExpectedEvent<S>,
+        E::Payload: DeserializeOwned + Send,
+        E::Ack: Serialize,
+    {
+        let name = event.name();
+        Box::pin(async move {
+            let request = self.socket.expect_request(name).await?;
+            Ok(TypedAckRequest {
+                payload: request.payload_as()?,
+                request,
+                marker: PhantomData,
+            })
         })
     }
 

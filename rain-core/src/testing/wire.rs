@@ -122,14 +122,15 @@ pub(super) fn encode(
     out
 }
 
-/// An event's arguments as Socket.IO writes them (`["event", ...args]`), with the binaries they
-/// hold taken out as attachments, by socketioxide's own encoder: a tuple is several arguments,
-/// anything else one, and every `Bytes` (or [`Binary`](crate::Binary)) an attachment.
-pub(super) fn event_json<T: Serialize + ?Sized>(
-    event: &str,
+/// An event's arguments as Socket.IO writes them (`["event", ...args]`, or `[...args]` for an
+/// ack), with the binaries they hold taken out as attachments, by socketioxide's own encoder: a
+/// tuple is several arguments, anything else one, and every `Bytes` (or
+/// [`Binary`](crate::Binary)) an attachment.
+pub(super) fn args_json<T: Serialize + ?Sized>(
+    event: Option<&str>,
     payload: &T,
 ) -> Result<(String, Vec<Bytes>), String> {
-    match CommonParser.encode_value(payload, Some(event)) {
+    match CommonParser.encode_value(payload, event) {
         Ok(SioValue::Str(json, binaries)) => Ok((
             json.as_str().to_owned(),
             binaries.map(Vec::from).unwrap_or_default(),
@@ -150,6 +151,8 @@ pub(super) struct Received {
     /// The JSON array as sent, for deserializing with the binaries in place.
     json: String,
     attachments: Vec<Bytes>,
+    /// The id of the ack the server asked for with an event (`emit_with_ack`).
+    pub(super) ack_id: Option<u64>,
 }
 
 impl Received {
@@ -176,6 +179,7 @@ impl Received {
             args,
             json,
             attachments,
+            ack_id: None,
         })
     }
 
@@ -287,9 +291,11 @@ mod tests {
         );
         assert_eq!(encode(Kind::Event, "/a", None, "[]", 2), "452-/a,[]");
         assert_eq!(encode(Kind::Connect, "/a", None, "", 0), "40/a,");
-        let (json, binaries) = event_json("up", &Bytes::from_static(b"hi")).unwrap();
+        let (json, binaries) = args_json(Some("up"), &Bytes::from_static(b"hi")).unwrap();
         assert_eq!(json, "[\"up\",{\"_placeholder\":true,\"num\":0}]");
         assert_eq!(binaries, [Bytes::from_static(b"hi")]);
+        assert_eq!(args_json(None, &("a", 1)).unwrap().0, "[\"a\",1]");
+        assert_eq!(args_json(None, "a").unwrap().0, "[\"a\"]");
     }
 
     #[test]
