@@ -8,11 +8,14 @@ use std::{
 };
 
 use rain_core::prelude::*;
+use support::dechunk;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpSocket},
     sync::oneshot,
 };
+
+mod support;
 
 rain_core::events! {
     /// The events of `guarded/work`.
@@ -135,26 +138,6 @@ async fn http(
         headers: headers.to_owned(),
         body: dechunk(headers, body),
     }
-}
-
-fn dechunk(headers: &str, body: &str) -> String {
-    if !headers
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        return body.to_owned();
-    }
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
-    out
 }
 
 const POLLING: &str = "/socket.io/?EIO=4&transport=polling";

@@ -6,11 +6,14 @@ use std::{net::SocketAddr, time::Duration};
 use rain_core::prelude::*;
 use rain_core::session::MaybeUser;
 use serde::Deserialize;
+use support::dechunk;
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
     sync::oneshot,
 };
+
+mod support;
 
 /// What `ECHO` is given.
 #[derive(Deserialize)]
@@ -90,28 +93,7 @@ async fn http(addr: SocketAddr, method: &str, target: &str, body: &str) -> (u16,
     let text = String::from_utf8_lossy(&received).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = match head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        true => dechunk(body),
-        false => body.to_owned(),
-    };
-    (status, body)
-}
-
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.push_str(&after[..size]);
-        rest = &after[size + 2..];
-    }
-    out
+    (status, dechunk(head, body))
 }
 
 const NS: &str = "/rain/intents";

@@ -109,7 +109,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for ReadAhead<S> {
             &mut (&mut ahead).limit(AHEAD),
         ) {
             Poll::Pending => {
-                // Caught up with the peer: the next read goes straight to the socket again.
+                // Caught up with the peer: the next read goes straight to the socket again, and
+                // the buffer goes back to the allocator unused (a cost only a read that filled
+                // the caller's buffer can lead to, against holding it while the peer is idle).
                 this.full = false;
                 Poll::Pending
             }
