@@ -103,11 +103,20 @@ mod lab {
         });
     }
 
-    /// Recoverable: its events carry Rain's offsets, which the client takes off.
+    /// Recoverable: its events carry Rain's offsets, which the client takes off. Every socket
+    /// is in the `desk` room, where `post` goes; `welcome` says whether it recovered.
     #[websocket("journal", recover = "1m")]
     async fn journal(socket: SocketRef) {
+        if !socket.recovered() {
+            socket.join("desk");
+        }
+        socket.emit("welcome", &socket.recovered()).ok();
         socket.on("write", async |socket: SocketRef, Data::<String>(line)| {
             socket.emit("written", &line).ok();
+        });
+        socket.on("post", async |socket: SocketRef, Data::<u32>(n)| {
+            socket.within("desk").emit("posted", &n).await.ok();
+            n
         });
     }
 
@@ -399,6 +408,97 @@ async fn a_recoverable_socket_announces_itself_and_its_offsets_are_taken_off() {
     assert_eq!(announcement["recovered"], json!(false), "{announcement}");
     journal.emit("write", "a line").unwrap();
     assert_eq!(journal.expect("written").await.unwrap(), json!("a line"));
+}
+
+#[tokio::test]
+async fn a_cut_client_reconnects_and_recovers_what_its_room_got_meanwhile() {
+    let server = server().await;
+    let mut ada = server.client().connect().await.unwrap();
+    let bob = server.client().connect().await.unwrap();
+    let ada_journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    let bob_journal = bob.socket("lab-1.0", "journal").await.unwrap();
+    assert!(!ada_journal.recovered());
+    assert_eq!(ada_journal.expect("welcome").await.unwrap(), json!(false));
+    assert_eq!(
+        bob_journal.emit_with_ack("post", &0).await.unwrap(),
+        json!(0)
+    );
+    assert_eq!(ada_journal.expect("posted").await.unwrap(), json!(0));
+
+    ada.cut();
+    let error = ada_journal.expect("posted").await.unwrap_err();
+    assert!(
+        error.to_string().contains("the test cut the connection"),
+        "{error}"
+    );
+    for n in 1..=5 {
+        assert_eq!(
+            bob_journal.emit_with_ack("post", &n).await.unwrap(),
+            json!(n)
+        );
+    }
+    ada.reconnect().await.unwrap();
+    let ada_journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    assert!(ada_journal.recovered());
+    assert_eq!(ada_journal.recovery_failure(), None);
+    for n in 1..=5 {
+        assert_eq!(ada_journal.expect("posted").await.unwrap(), json!(n));
+    }
+    // The server's handler knows too, and the socket is back in its room.
+    assert_eq!(ada_journal.expect("welcome").await.unwrap(), json!(true));
+    assert_eq!(
+        bob_journal.emit_with_ack("post", &6).await.unwrap(),
+        json!(6)
+    );
+    assert_eq!(ada_journal.expect("posted").await.unwrap(), json!(6));
+    let quiet = Duration::from_millis(100);
+    ada_journal.expect_none("posted", quiet).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_client_back_after_a_restart_connects_fresh_and_is_told_why() {
+    let mut server = server().await;
+    let mut ada = server.client().connect().await.unwrap();
+    let journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    assert_eq!(journal.expect("welcome").await.unwrap(), json!(false));
+    server.restart().await.unwrap();
+    journal.expect_disconnect().await.unwrap();
+    ada.reconnect().await.unwrap();
+    let journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    assert!(!journal.recovered());
+    assert_eq!(
+        journal.recovery_failure(),
+        Some("unknown or expired session")
+    );
+    assert_eq!(journal.expect("welcome").await.unwrap(), json!(false));
+}
+
+#[tokio::test]
+async fn a_socket_whose_auth_is_no_object_cannot_ask_to_recover_and_says_so() {
+    let server = server().await;
+    let mut ada = server
+        .client()
+        .auth(json!("a token"))
+        .connect()
+        .await
+        .unwrap();
+    let journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    assert_eq!(journal.expect("welcome").await.unwrap(), json!(false));
+    ada.reconnect().await.unwrap();
+    let error = ada.socket("lab-1.0", "journal").await.unwrap_err();
+    assert!(
+        matches!(error, TestError::AuthNotAnObject { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "/lab-1.0/journal cannot ask to recover: its auth \"a token\" is not an object, so it \
+         has no place for `pid` and `offset`"
+    );
+    // The pid was the one try: the next connect is a fresh one.
+    let journal = ada.socket("lab-1.0", "journal").await.unwrap();
+    assert!(!journal.recovered());
+    assert_eq!(journal.recovery_failure(), None);
 }
 
 #[tokio::test]

@@ -116,8 +116,7 @@ use socketioxide_core::{
     packet::Packet,
 };
 
-#[cfg(feature = "testing")]
-pub(crate) use self::offset::is_offset;
+pub(crate) use self::offset::parse_offset;
 use self::offset::{numbered, packet_size, strip_offset, with_offset};
 
 /// The event a recoverable socket receives first, right after its `CONNECT` answer:
@@ -514,14 +513,7 @@ impl Log {
 
     /// The number of one of this log's offsets.
     fn seq_of(&self, offset: &str) -> Option<u64> {
-        let (epoch, seq) = offset.split_once('-')?;
-        if epoch.len() != 8 || u32::from_str_radix(epoch, 16).ok()? != self.epoch {
-            return None;
-        }
-        if seq.is_empty() || seq.len() > 16 || !seq.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        u64::from_str_radix(seq, 16).ok()
+        parse_offset(offset).and_then(|(epoch, seq)| (epoch == self.epoch).then_some(seq))
     }
 
     /// Forgets parked sockets past the window and events nobody can need any more.

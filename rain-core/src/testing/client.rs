@@ -10,9 +10,14 @@ use std::{
 };
 
 use serde_json::Value;
-use tokio_tungstenite::tungstenite::http::{HeaderValue, header};
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue, header};
 
-use super::{connection::Connection, error::TestError, socket::TestSocket, typed::TypedTestSocket};
+use super::{
+    connection::{Connection, Missed, Recoveries, lock},
+    error::TestError,
+    socket::TestSocket,
+    typed::TypedTestSocket,
+};
 use crate::{
     events::Events,
     registry::names,
@@ -41,9 +46,7 @@ pub(super) struct Current {
 
 impl Target {
     fn current(&self) -> std::sync::MutexGuard<'_, Current> {
-        self.current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.current)
     }
 }
 
@@ -136,21 +139,41 @@ impl ClientBuilder {
             let cookie = format!("{COOKIE_NAME}={}", sessions.token_for(user));
             headers.push((header::COOKIE, header(&cookie)?));
         }
-        let connection = Connection::open(url, headers, self.timeout).await?;
+        let recoveries = Recoveries::default();
+        let connection = Connection::open(
+            url.clone(),
+            headers.clone(),
+            self.timeout,
+            recoveries.clone(),
+        )
+        .await?;
         Ok(TestClient {
             connection: Arc::new(connection),
+            url,
+            headers,
             auth: self.auth,
             timeout: self.timeout,
+            recoveries,
         })
     }
 }
 
 /// One Engine.IO connection, as one browser page has: its sockets are namespaces multiplexed on
 /// it. Dropping it (and its sockets) closes the connection.
+///
+/// [`TestClient::cut`] and [`TestClient::reconnect`] lose the connection and open a new one, as
+/// a page's runtime does after a network change; a recoverable socket connected again on the
+/// new one recovers what it missed.
 pub struct TestClient {
     connection: Arc<Connection>,
+    /// Where it connects, and with what headers (`Origin`, session cookie), for a reconnect.
+    url: String,
+    headers: Vec<(HeaderName, HeaderValue)>,
     auth: Option<Value>,
     timeout: Duration,
+    /// What the recoverable sockets of an ended connection need to recover, by namespace,
+    /// until they are connected again.
+    recoveries: Recoveries,
 }
 
 impl std::fmt::Debug for TestClient {
@@ -173,6 +196,7 @@ impl TestClient {
             namespace: names::namespace(module_id, name),
             auth: self.auth.clone(),
             timeout: self.timeout,
+            recoveries: Arc::clone(&self.recoveries),
         }
     }
 
@@ -189,6 +213,38 @@ impl TestClient {
     pub fn close(&self) {
         self.connection.close();
     }
+
+    /// Loses the connection, as a page does when its network changes or a proxy drops it: the
+    /// TCP connection closes without a WebSocket or Engine.IO close, so the server parks the
+    /// recoverable sockets on it, and its sockets here are disconnected
+    /// ([`TestError::Disconnected`], "the test cut the connection"). Each recoverable socket
+    /// keeps what it needs to recover: the pid its server announced and the offset of the last
+    /// event it received.
+    pub fn cut(&self) {
+        self.connection.cut();
+    }
+
+    /// Opens a new connection in place of this one, with the same `Origin`, session cookie and
+    /// `auth`, as the browser runtime does after losing one: [cut](TestClient::cut) by the
+    /// test, closed by the server (a [`TestServer::restart`](super::TestServer::restart)), or
+    /// still open (then it is cut first).
+    ///
+    /// Its sockets are connected again with [`TestClient::socket`]: a recoverable one asks the
+    /// server to recover its session (Rain's `pid` and `offset` in its `CONNECT` payload, beside
+    /// the auth's fields). [`TestSocket::recovered`] says whether it did; if so, what it missed
+    /// waits to be expected, once each and in order, after its `rain:recovery` announcement.
+    pub async fn reconnect(&mut self) -> Result<(), TestError> {
+        self.cut();
+        let connection = Connection::open(
+            self.url.clone(),
+            self.headers.clone(),
+            self.timeout,
+            Arc::clone(&self.recoveries),
+        )
+        .await?;
+        self.connection = Arc::new(connection);
+        Ok(())
+    }
 }
 
 /// A socket about to connect: [`TestClient::socket`] makes one; await it for the
@@ -199,6 +255,7 @@ pub struct SocketRequest {
     namespace: String,
     auth: Option<Value>,
     timeout: Duration,
+    recoveries: Recoveries,
 }
 
 impl std::fmt::Debug for SocketRequest {
@@ -225,15 +282,58 @@ impl IntoFuture for SocketRequest {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
+            // A pid recovers once: taken now, whatever the answer.
+            let recovery = lock(&self.recoveries).remove(&self.namespace);
+            let auth = match (&recovery, self.auth) {
+                (None, auth) => auth,
+                (Some(recovery), Some(Value::Object(mut fields))) => {
+                    fields.insert("pid".to_owned(), recovery.pid.clone().into());
+                    fields.insert("offset".to_owned(), recovery.offset.clone().into());
+                    Some(Value::Object(fields))
+                }
+                (Some(recovery), None) => {
+                    Some(serde_json::json!({ "pid": recovery.pid, "offset": recovery.offset }))
+                }
+                (Some(_), Some(auth)) => {
+                    return Err(TestError::AuthNotAnObject {
+                        namespace: self.namespace,
+                        auth: auth.to_string(),
+                    });
+                }
+            };
             let (namespace, id) = self
                 .connection
-                .join(&self.namespace, self.auth.as_ref(), self.timeout)
+                .join(&self.namespace, auth.as_ref(), self.timeout)
                 .await?;
+            let (mut recovered, mut recovery_failure) = (false, None);
+            if recovery.is_some() {
+                let announced = namespace
+                    .announcement(self.timeout)
+                    .await
+                    .map_err(|missed| match missed {
+                        Missed::Gone(reason) => namespace.disconnected(reason),
+                        Missed::TimedOut => TestError::Timeout {
+                            what: format!("`{}` announcement", crate::recovery::ANNOUNCEMENT),
+                            namespace: self.namespace.clone(),
+                            within: self.timeout,
+                            arrived: namespace.arrived(),
+                        },
+                    })?;
+                recovered = announced["recovered"] == Value::Bool(true);
+                if !recovered {
+                    recovery_failure = Some(match &announced["reason"] {
+                        Value::String(reason) => reason.clone(),
+                        other => other.to_string(),
+                    });
+                }
+            }
             Ok(TestSocket {
                 connection: self.connection,
                 namespace,
                 id,
                 timeout: self.timeout,
+                recovered,
+                recovery_failure,
             })
         })
     }

@@ -24,7 +24,7 @@ use super::{
     error::TestError,
     wire::{self, Kind, Packet, Received},
 };
-use crate::recovery::ANNOUNCEMENT;
+use crate::{base::recovery::parse_offset, recovery::ANNOUNCEMENT};
 
 /// Why a wait ended without what it waited for.
 pub(super) enum Missed {
@@ -38,9 +38,15 @@ pub(super) enum Missed {
 pub(super) struct Connection {
     out: mpsc::UnboundedSender<Message>,
     namespaces: Arc<Mutex<HashMap<String, Arc<Namespace>>>>,
+    /// Where its recoverable namespaces leave what they need to recover when it ends.
+    recoveries: Recoveries,
     next_ack: AtomicU64,
     task: JoinHandle<()>,
 }
+
+/// What the recoverable namespaces of ended connections need to recover, by namespace: the
+/// client's, shared by its connections.
+pub(super) type Recoveries = Arc<Mutex<HashMap<String, Recovery>>>;
 
 impl Drop for Connection {
     fn drop(&mut self) {
@@ -50,11 +56,13 @@ impl Drop for Connection {
 }
 
 impl Connection {
-    /// Opens a WebSocket to `url` with `headers` and reads the Engine.IO handshake.
+    /// Opens a WebSocket to `url` with `headers` and reads the Engine.IO handshake; when it
+    /// ends, its recoverable namespaces leave their sessions in `recoveries`.
     pub(super) async fn open(
         url: String,
         headers: Vec<(http::HeaderName, http::HeaderValue)>,
         timeout: Duration,
+        recoveries: Recoveries,
     ) -> Result<Self, TestError> {
         let websocket = |source| TestError::WebSocket {
             url: url.clone(),
@@ -88,10 +96,16 @@ impl Connection {
         }
         let (out, outgoing) = mpsc::unbounded_channel();
         let namespaces = Arc::default();
-        let task = tokio::spawn(run(stream, outgoing, Arc::clone(&namespaces)));
+        let task = tokio::spawn(run(
+            stream,
+            outgoing,
+            Arc::clone(&namespaces),
+            Arc::clone(&recoveries),
+        ));
         Ok(Self {
             out,
             namespaces,
+            recoveries,
             next_ack: AtomicU64::new(0),
             task,
         })
@@ -204,6 +218,17 @@ impl Connection {
         }
     }
 
+    /// Drops the connection as a lost network does: the TCP connection closes with no WebSocket
+    /// or Engine.IO close, so the server parks the recoverable sockets on it.
+    pub(super) fn cut(&self) {
+        self.task.abort();
+        end(
+            &self.namespaces,
+            &self.recoveries,
+            "the test cut the connection",
+        );
+    }
+
     /// Closes the WebSocket, as a page that goes away does.
     pub(super) fn close(&self) {
         let _ = self.out.send(Message::Close(None));
@@ -228,6 +253,16 @@ struct State {
     gone: Option<String>,
     /// Whether the server announced a recovery ([`ANNOUNCEMENT`]): its events carry offsets.
     recoverable: bool,
+    /// The session to recover on the next connection: the pid the announcement gave, and the
+    /// offset of the last event received (or the announcement's).
+    session: Option<Recovery>,
+}
+
+/// What a recoverable namespace's next `CONNECT` sends to recover its session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Recovery {
+    pub(super) pid: String,
+    pub(super) offset: String,
 }
 
 impl Namespace {
@@ -275,6 +310,24 @@ impl Namespace {
         self.wait(within, |queue| {
             let at = queue.iter().position(|received| received.event == event)?;
             queue.remove(at)
+        })
+        .await
+    }
+
+    /// What the next connection's `CONNECT` of this namespace sends to recover it, once the
+    /// server announced it recoverable.
+    pub(super) fn recovery(&self) -> Option<Recovery> {
+        self.state().session.clone()
+    }
+
+    /// The announcement of a recoverable namespace, waited for up to `within` and left in the
+    /// queue for the test to expect.
+    pub(super) async fn announcement(&self, within: Duration) -> Result<Value, Missed> {
+        self.wait(within, |queue| {
+            queue
+                .iter()
+                .find(|received| received.event == ANNOUNCEMENT)
+                .map(Received::payload)
         })
         .await
     }
@@ -329,7 +382,7 @@ impl Namespace {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding it (a failed assertion elsewhere) leaves nothing half-written.
     mutex
         .lock()
@@ -344,6 +397,7 @@ async fn run(
     mut stream: Stream,
     mut outgoing: mpsc::UnboundedReceiver<Message>,
     namespaces: Arc<Mutex<HashMap<String, Arc<Namespace>>>>,
+    recoveries: Recoveries,
 ) {
     // A binary packet, while its attachments arrive.
     let mut pending: Option<(Packet, Vec<Bytes>)> = None;
@@ -401,8 +455,30 @@ async fn run(
             },
         }
     };
-    for namespace in lock(&namespaces).drain().map(|(_, ns)| ns) {
-        namespace.close(&reason);
+    end(&namespaces, &recoveries, &reason);
+}
+
+/// Disconnects every namespace of an ended connection for `reason`, and keeps what each
+/// recoverable one needs to recover on the next connection.
+fn end(
+    namespaces: &Mutex<HashMap<String, Arc<Namespace>>>,
+    recoveries: &Mutex<HashMap<String, Recovery>>,
+    reason: &str,
+) {
+    for (name, namespace) in lock(namespaces).drain() {
+        if let Some(recovery) = namespace.recovery() {
+            lock(recoveries).insert(name, recovery);
+        }
+        namespace.close(reason);
+    }
+}
+
+/// Whether the offset `next` comes after `last`: a later sequence number of the same epoch, or
+/// any of another epoch (the server started again), as `client/socket.js` tells them.
+fn later(next: &str, last: &str) -> bool {
+    match (parse_offset(next), parse_offset(last)) {
+        (Some((epoch, seq)), Some((last_epoch, last_seq))) => epoch != last_epoch || seq > last_seq,
+        _ => true,
     }
 }
 
@@ -445,9 +521,27 @@ fn dispatch(
         Kind::Event | Kind::BinaryEvent => match Received::new(packet.json, attachments, true) {
             Ok(mut received) => {
                 let mut state = namespace.state();
-                state.recoverable |= received.event == ANNOUNCEMENT;
-                if state.recoverable && packet.id.is_none() {
-                    received.take_offset();
+                if received.event == ANNOUNCEMENT {
+                    state.recoverable = true;
+                    let announced = received.payload();
+                    state.session = match (announced["pid"].as_str(), announced["offset"].as_str())
+                    {
+                        (Some(pid), Some(offset)) => Some(Recovery {
+                            pid: pid.to_owned(),
+                            offset: offset.to_owned(),
+                        }),
+                        _ => None,
+                    };
+                } else if state.recoverable
+                    && packet.id.is_none()
+                    && let Some(offset) = received.take_offset()
+                    && let Some(session) = &mut state.session
+                {
+                    // Replayed, then live: an event no later than the last one is a repeat.
+                    if !later(&offset, &session.offset) {
+                        return;
+                    }
+                    session.offset = offset;
                 }
                 received.ack_id = packet.id;
                 drop(state);
@@ -466,5 +560,20 @@ fn dispatch(
                 Err(error) => tracing::warn!(%error, "the test client drops an ack"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::later;
+
+    #[test]
+    fn an_offset_is_later_when_its_number_is_higher_or_its_epoch_another() {
+        assert!(later("0a1b2c3d-10", "0a1b2c3d-f"));
+        assert!(!later("0a1b2c3d-f", "0a1b2c3d-f"));
+        assert!(!later("0a1b2c3d-e", "0a1b2c3d-f"));
+        // The server started again: its numbers start again.
+        assert!(later("ffffffff-1", "0a1b2c3d-f"));
+        assert!(later("0a1b2c3d-1", "not an offset"));
     }
 }

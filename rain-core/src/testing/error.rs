@@ -102,6 +102,19 @@ pub enum TestError {
         /// Its payload, as JSON.
         payload: String,
     },
+    /// A socket connected again after a [`TestClient::reconnect`](super::TestClient::reconnect)
+    /// could not ask to recover: its `auth` is not a JSON object, so it has no place for the
+    /// `pid` and `offset` that recovering sends beside the auth's fields.
+    #[error(
+        "{namespace} cannot ask to recover: its auth {auth} is not an object, so it has no place \
+         for `pid` and `offset`"
+    )]
+    AuthNotAnObject {
+        /// The namespace.
+        namespace: String,
+        /// The auth, as JSON.
+        auth: String,
+    },
     /// A payload did not deserialize as the type asked for.
     #[error("the payload of {what} on {namespace} is not a `{ty}`: {message}; it was {payload}")]
     Payload {

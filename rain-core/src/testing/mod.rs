@@ -13,6 +13,11 @@
 //!   for an ack ([`TestSocket::expect_request`]); a [`TypedTestSocket`] does it with the types of
 //!   an [`events!`](crate::events!) declaration, sending only what the server receives and
 //!   expecting only what it emits.
+//! - [`TestClient::cut`] loses the connection as a network change does, and
+//!   [`TestClient::reconnect`] opens a new one, on which a recoverable socket connected again
+//!   recovers what it missed ([`TestSocket::recovered`]). Its `rain:recovery` announcement is an
+//!   event like any other, and the offsets on its events are taken off, as the browser runtime
+//!   takes them off.
 //!
 //! Every wait lasts at most the client's timeout (1 s by default) and fails with a
 //! [`TestError`] that says what arrived instead.
@@ -60,12 +65,8 @@
 //!
 //! # Not covered
 //!
-//! HTTP long-polling (the client always opens a WebSocket, so an app whose
-//! [`EngineSettings::transports`](crate::EngineSettings) is `Polling` cannot be tested with it),
-//! and reconnecting a client: after
-//! [`TestServer::restart`], open a new one, as a reloaded page does. So a recoverable socket is
-//! never recovered: it gets its `rain:recovery` announcement like any event, and the offsets on
-//! its events are taken off, as the browser runtime takes them off.
+//! HTTP long-polling: the client always opens a WebSocket, so an app whose
+//! [`EngineSettings::transports`](crate::EngineSettings) is `Polling` cannot be tested with it.
 
 mod client;
 mod connection;

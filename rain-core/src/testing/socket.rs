@@ -32,6 +32,8 @@ pub struct TestSocket {
     pub(super) namespace: Arc<Namespace>,
     pub(super) id: String,
     pub(super) timeout: Duration,
+    pub(super) recovered: bool,
+    pub(super) recovery_failure: Option<String>,
 }
 
 impl std::fmt::Debug for TestSocket {
@@ -52,6 +54,20 @@ impl TestSocket {
     /// The socket's id, as the server's `SocketRef::id` has it.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// Whether this socket recovered its session: connected after a
+    /// [`TestClient::reconnect`](super::TestClient::reconnect), it asked to, and the server gave
+    /// it back its rooms and what it missed (as the browser runtime's `socket.recovered`).
+    pub fn recovered(&self) -> bool {
+        self.recovered
+    }
+
+    /// Why the server could not recover the session this socket asked for (e.g. `"unknown or
+    /// expired session"`); `None` when it recovered or did not ask (the runtime's
+    /// `socket.recoveryFailure`).
+    pub fn recovery_failure(&self) -> Option<&str> {
+        self.recovery_failure.as_deref()
     }
 
     /// Sends `event` with `payload`.

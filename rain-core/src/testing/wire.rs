@@ -11,6 +11,8 @@ use serde_json::Value;
 use socketioxide_core::{Str, Value as SioValue, parser::Parse as _};
 use socketioxide_parser_common::CommonParser;
 
+use crate::base::recovery::parse_offset;
+
 // Engine.IO v4 packet types, as the first character of a text frame.
 /// The handshake: `0{"sid":...}`.
 pub(super) const OPEN: char = '0';
@@ -186,17 +188,20 @@ impl Received {
     /// Takes off the offset a Rain recoverable namespace appends to an event without an ack id
     /// (`"<epoch>-<seq>"`, 8 and 1 or more hex digits, last), as `client/socket.js` does once
     /// the namespace announced its recovery: listeners never see it.
-    pub(super) fn take_offset(&mut self) {
+    pub(super) fn take_offset(&mut self) -> Option<String> {
         let Some(Value::String(last)) = self.args.last() else {
-            return;
+            return None;
         };
         let suffix = format!(",{}]", Value::String(last.clone()));
-        if !crate::base::recovery::is_offset(last) || !self.json.ends_with(&suffix) {
-            return;
+        if parse_offset(last).is_none() || !self.json.ends_with(&suffix) {
+            return None;
         }
         self.json.truncate(self.json.len() - suffix.len());
         self.json.push(']');
-        self.args.pop();
+        match self.args.pop() {
+            Some(Value::String(offset)) => Some(offset),
+            _ => None,
+        }
     }
 
     /// The payload, as handlers see one: the one argument, `null` for none, an array of all of
@@ -302,12 +307,12 @@ mod tests {
     fn a_rain_offset_is_taken_off() {
         let json = "[\"message\",{\"text\":\"hi\"},\"0a1b2c3d-1f\"]".to_owned();
         let mut received = Received::new(json, Vec::new(), true).unwrap();
-        received.take_offset();
+        assert_eq!(received.take_offset().as_deref(), Some("0a1b2c3d-1f"));
         assert_eq!(received.payload(), serde_json::json!({ "text": "hi" }));
         assert_eq!(received.json, "[\"message\",{\"text\":\"hi\"}]");
         let json = "[\"note\",\"not-an-offset\"]".to_owned();
         let mut received = Received::new(json, Vec::new(), true).unwrap();
-        received.take_offset();
+        assert_eq!(received.take_offset(), None);
         assert_eq!(received.payload(), serde_json::json!("not-an-offset"));
     }
 

@@ -77,3 +77,42 @@ async fn a_message_reaches_everyone_in_the_room_signed_and_is_kept_in_the_histor
         .collect();
     assert_eq!(texts, [&json!("hi")]);
 }
+
+#[tokio::test]
+async fn a_page_that_loses_its_connection_gets_the_messages_it_missed() {
+    let server = server().await;
+    let mut ada = server.client().connect().await.unwrap();
+    let bob = server
+        .client()
+        .session(User::new("bob", "Bob"))
+        .connect()
+        .await
+        .unwrap();
+    let ada_room = ada.socket("chat-1.0", "room").await.unwrap();
+    let bob_room = bob.socket("chat-1.0", "room").await.unwrap();
+    // The chat room is recoverable: its first event is the announcement.
+    ada_room.expect("rain:recovery").await.unwrap();
+
+    ada.cut();
+    for text in ["one", "two", "three"] {
+        let ack = bob_room
+            .emit_with_ack("message", &json!({ "text": text }))
+            .await
+            .unwrap();
+        assert_eq!(ack, Value::Null);
+    }
+    ada.reconnect().await.unwrap();
+    let ada_room = ada.socket("chat-1.0", "room").await.unwrap();
+    assert!(ada_room.recovered(), "{:?}", ada_room.recovery_failure());
+    for text in ["one", "two", "three"] {
+        let heard = ada_room.expect("message").await.unwrap();
+        assert_eq!(
+            (&heard["text"], &heard["from"]),
+            (&json!(text), &json!("Bob"))
+        );
+    }
+    ada_room
+        .expect_none("message", std::time::Duration::from_millis(200))
+        .await
+        .unwrap();
+}

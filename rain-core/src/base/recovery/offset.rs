@@ -29,17 +29,25 @@ pub(super) fn with_offset(packet: Packet, offset: &str) -> Packet {
     Packet { inner, ns }
 }
 
-/// Whether `text` is an offset as Rain writes them: `"<epoch>-<seq>"`, 8 and 1 or more hex
-/// digits. The one rule for the server and the test client (`client/socket.js` has its own).
-pub(crate) fn is_offset(text: &str) -> bool {
-    text.split_once('-').is_some_and(|(epoch, seq)| {
-        epoch.len() == 8
-            && !seq.is_empty()
-            && epoch
-                .bytes()
-                .chain(seq.bytes())
-                .all(|b| b.is_ascii_hexdigit())
-    })
+/// An offset as Rain writes them, `"<epoch>-<seq>"` (8 and 1 to 16 hex digits), as its epoch
+/// and sequence number. The one rule for the server and the test client (`client/socket.js`
+/// has its own).
+pub(crate) fn parse_offset(text: &str) -> Option<(u32, u64)> {
+    let (epoch, seq) = text.split_once('-')?;
+    // `from_str_radix` alone would take a sign.
+    let hex = |digits: &str| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit());
+    if epoch.len() != 8 || seq.len() > 16 || !hex(epoch) || !hex(seq) {
+        return None;
+    }
+    Some((
+        u32::from_str_radix(epoch, 16).ok()?,
+        u64::from_str_radix(seq, 16).ok()?,
+    ))
+}
+
+/// Whether `text` is an offset as Rain writes them (see [`parse_offset`]).
+pub(super) fn is_offset(text: &str) -> bool {
+    parse_offset(text).is_some()
 }
 
 /// `packet` without the offset another node appended (`,"<epoch>-<seq>"` last).

@@ -169,3 +169,26 @@ fn matches_sends_as_socketioxide_does() {
     assert!(meant_for(&everyone, sid, &rooms));
     assert!(!meant_for(&BroadcastOptions::default(), sid, &rooms));
 }
+
+#[test]
+fn offsets_are_read_as_they_are_written_and_nothing_else_is_one() {
+    assert_eq!(parse_offset("0a1b2c3d-1f"), Some((0x0a1b_2c3d, 0x1f)));
+    assert_eq!(
+        parse_offset("ffffffff-ffffffffffffffff"),
+        Some((u32::MAX, u64::MAX))
+    );
+    for text in [
+        "",
+        "-",
+        "0a1b2c3d-",
+        "0a1b2c3d",
+        "a1b2c3d-1",
+        "+a1b2c3d-1",
+        "0a1b2c3d-+1",
+        "0a1b2c3d-1ffffffffffffffff",
+        "0a1b2c3g-1",
+        "0a1b2c3d-1-2",
+    ] {
+        assert_eq!(parse_offset(text), None, "{text:?}");
+    }
+}
