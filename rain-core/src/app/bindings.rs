@@ -23,6 +23,9 @@
 //! the version ([`version_identifier`]: `chatV1_0`, `chatV2_0`, and socket types `ChatV1_0Room`,
 //! `ChatV2_0Room`); the name's own identifier (`chat`) is then the latest version's handle, as
 //! a reference by name alone is.
+//!
+//! `getWebSocket` and `Messaging` take a module id or a reference by name (`chat`, `chat@1`), as
+//! the runtime does: `References` maps each reference to the module id the page resolves it to.
 
 use std::{collections::BTreeMap, fmt::Write as _};
 
@@ -268,6 +271,7 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
         );
     }
     sockets_map.push_str("}\n");
+    sockets_map.push_str(&references(registry));
     let intent_types = intents::intent_types(registry, &mut ts);
     if let Some(clash) = ts.first_clash() {
         return Err(Error::Bindings(clash.to_owned()));
@@ -307,6 +311,28 @@ pub fn generate(registry: &Registry) -> Result<Bindings, Error> {
     Ok(Bindings { js, dts })
 }
 
+/// The `References` interface: each reference to a component by name (`chat`) or name and
+/// version fragment (`chat@1`) to the module id it resolves to, the page's own table
+/// ([`Registry::socket_references`]), so that `messaging.getWebSocket("chat@1", "room")` has the
+/// type of the socket the page opens for it.
+fn references(registry: &Registry) -> String {
+    let mut out = String::from(
+        "\n/** References by name (`chat`: its latest version) or by name and version fragment \
+         (`chat@1`: the latest 1.x) to the module id each resolves to. */\nexport interface \
+         References {\n",
+    );
+    for (reference, module_id) in registry.socket_references() {
+        let _ = writeln!(
+            out,
+            "    {}: {};",
+            js_string(&reference),
+            js_string(module_id)
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
 /// Names the declarations use for themselves; payload types must not take them.
 const RESERVED_TYPES: &[&str] = &[
     // TypeScript's, named bare in ts-rs's declarations (`Array<T>` for a `Vec<T>`,
@@ -321,6 +347,8 @@ const RESERVED_TYPES: &[&str] = &[
     "AckOf",
     "Sendable",
     "Sockets",
+    "References",
+    "SocketsOf",
     "ViewContext",
     "Messaging",
     "ClientRuntime",
@@ -434,8 +462,13 @@ export interface RainSocket<Listen extends EventMap, Emit extends EventMap> {
 "#;
 
 /// What every `bindings.d.ts` declares after the app's own types, before `Messaging`.
-const API: &str = r#"/** The runtime's `getWebSocket`, typed by component and socket name. */
-export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+const API: &str = r#"/** The sockets of module id `R`, or of the module id the reference `R` resolves to. */
+export type SocketsOf<R> = R extends keyof Sockets ? Sockets[R]
+    : R extends keyof References ? Sockets[References[R] & keyof Sockets]
+    : never;
+
+/** The runtime's `getWebSocket`, typed by component (module id or reference) and socket name. */
+export declare function getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
 
 /** `this.viewContext` of a controller of component `M`. */
 export interface ViewContext<M extends keyof Sockets> {
@@ -450,8 +483,8 @@ export interface ViewContext<M extends keyof Sockets> {
 /// `Messaging`, but for its closing brace: the `sendIntent` overloads go after it.
 const MESSAGING: &str = r#"/** `this.clientRuntime.messaging`: any component's sockets. */
 export interface Messaging {
-    getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
-    _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+    getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
+    _getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
 "#;
 
 /// What every `bindings.d.ts` declares last.

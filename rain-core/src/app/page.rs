@@ -1,10 +1,6 @@
 //! Full HTML pages made of component views.
 
-use std::{
-    borrow::Cow,
-    collections::{BTreeMap, BTreeSet},
-    fmt::Write as _,
-};
+use std::{borrow::Cow, fmt::Write as _};
 
 use serde::Serialize;
 
@@ -163,7 +159,7 @@ impl Page {
              <script type=\"module\" src=\"/rain/runtime.js\"></script>\n</head>\n<body>\n{body}</body>\n</html>\n",
             title = escape_html(&self.title),
             manifest = script_json(&manifest(registry, limits)),
-            versions = script_json(&versions(registry)),
+            versions = script_json(&registry.socket_references()),
             path = escape_html(&engine.client_path()),
             transports = engine.transports.names().join(","),
         )
@@ -235,27 +231,6 @@ fn manifest<'a>(registry: &'a Registry, limits: &Limits) -> Vec<ManifestSocket<'
         });
     }
     sockets
-}
-
-/// The page's table of references by name (`rain-versions`): each reference to a component with
-/// sockets, by name and version fragment (`chat@1`) or by name alone (`chat`), to the module id
-/// it resolves to, so that the runtime looks one up instead of applying the rule itself.
-///
-/// Every version of a name is in, the versions without sockets too, so that `chat` means in the
-/// browser what it means on the server; names none of whose versions has a socket are left out.
-fn versions(registry: &Registry) -> BTreeMap<String, &str> {
-    let with_sockets: BTreeSet<&str> = registry
-        .sockets()
-        .iter()
-        .filter_map(|s| registry.component(s.module_id()))
-        .map(|c| c.name())
-        .collect();
-    registry
-        .references()
-        .into_iter()
-        .filter(|(_, component)| with_sockets.contains(component.name()))
-        .map(|(reference, component)| (reference, component.module_id()))
-        .collect()
 }
 
 fn list(items: impl IntoIterator<Item = String>) -> String {
@@ -348,7 +323,7 @@ mod tests {
         }];
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
         assert_eq!(
-            script_json(&versions(&registry)),
+            script_json(&registry.socket_references()),
             r#"{"chat":"chat-2.0","chat@1":"chat-1.0","chat@1.0":"chat-1.0","chat@2":"chat-2.0","chat@2.0":"chat-2.0"}"#
         );
         let html =

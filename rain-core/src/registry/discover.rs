@@ -7,7 +7,10 @@
 //! ([`Registry::component`]) or, among the versions of its name, by a version fragment
 //! ([`Registry::resolve`], [`Registry::lookup`]: the rule of [`versions`](super::versions)).
 
-use std::{collections::BTreeMap, fmt};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    fmt,
+};
 
 use super::{
     error::DiscoverError,
@@ -416,6 +419,27 @@ impl Registry {
             }
         }
         out.into_iter().collect()
+    }
+
+    /// [`Registry::references`] to components with sockets, as module ids: the page's table of
+    /// references (`rain-versions`, which the runtime looks a reference up in instead of applying
+    /// the rule itself) and the bindings' `References` type.
+    ///
+    /// Every version of a name is in, the versions without sockets too, so that `chat` means in
+    /// the browser what it means on the server; names none of whose versions has a socket are
+    /// left out.
+    pub fn socket_references(&self) -> BTreeMap<String, &str> {
+        let with_sockets: BTreeSet<&str> = self
+            .sockets()
+            .iter()
+            .filter_map(|s| self.component(s.module_id()))
+            .map(|c| c.name())
+            .collect();
+        self.references()
+            .into_iter()
+            .filter(|(_, component)| with_sockets.contains(component.name()))
+            .map(|(reference, component)| (reference, component.module_id()))
+            .collect()
     }
 
     /// Every intent, sorted by category and action.

@@ -304,6 +304,13 @@ export interface Sockets {
     };
 }
 
+/** References by name (`chat`: its latest version) or by name and version fragment (`chat@1`: the latest 1.x) to the module id each resolves to. */
+export interface References {
+    "board": "board-1.0";
+    "board@1": "board-1.0";
+    "board@1.0": "board-1.0";
+}
+
 /**
  * Component `board` 1.0 (module id `board-1.0`).
  * Payloads of every shape.
@@ -322,8 +329,13 @@ export declare const board: {
     posts(): BoardPosts;
 };
 
-/** The runtime's `getWebSocket`, typed by component and socket name. */
-export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+/** The sockets of module id `R`, or of the module id the reference `R` resolves to. */
+export type SocketsOf<R> = R extends keyof Sockets ? Sockets[R]
+    : R extends keyof References ? Sockets[References[R] & keyof Sockets]
+    : never;
+
+/** The runtime's `getWebSocket`, typed by component (module id or reference) and socket name. */
+export declare function getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
 
 /** `this.viewContext` of a controller of component `M`. */
 export interface ViewContext<M extends keyof Sockets> {
@@ -335,8 +347,8 @@ export interface ViewContext<M extends keyof Sockets> {
 
 /** `this.clientRuntime.messaging`: any component's sockets. */
 export interface Messaging {
-    getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
-    _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+    getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
+    _getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
 }
 
 /** `this.clientRuntime`. */

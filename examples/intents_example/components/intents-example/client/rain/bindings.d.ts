@@ -171,6 +171,18 @@ export interface Sockets {
     };
 }
 
+/** References by name (`chat`: its latest version) or by name and version fragment (`chat@1`: the latest 1.x) to the module id each resolves to. */
+export interface References {
+    "chat": "chat-2.0";
+    "chat@1": "chat-1.0";
+    "chat@1.0": "chat-1.0";
+    "chat@2": "chat-2.0";
+    "chat@2.0": "chat-2.0";
+    "intents-example": "intents-example-1.0";
+    "intents-example@1": "intents-example-1.0";
+    "intents-example@1.0": "intents-example-1.0";
+}
+
 // Intents.
 
 /** RAIN's intent request for the intent of category `C` and action `A`. */
@@ -263,8 +275,13 @@ export declare const intentsExample: {
  */
 export declare const chat: typeof chatV2_0;
 
-/** The runtime's `getWebSocket`, typed by component and socket name. */
-export declare function getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+/** The sockets of module id `R`, or of the module id the reference `R` resolves to. */
+export type SocketsOf<R> = R extends keyof Sockets ? Sockets[R]
+    : R extends keyof References ? Sockets[References[R] & keyof Sockets]
+    : never;
+
+/** The runtime's `getWebSocket`, typed by component (module id or reference) and socket name. */
+export declare function getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
 
 /** `this.viewContext` of a controller of component `M`. */
 export interface ViewContext<M extends keyof Sockets> {
@@ -276,8 +293,8 @@ export interface ViewContext<M extends keyof Sockets> {
 
 /** `this.clientRuntime.messaging`: any component's sockets. */
 export interface Messaging {
-    getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
-    _getWebSocket<M extends keyof Sockets, N extends keyof Sockets[M] & string>(moduleId: M, name: N): Sockets[M][N];
+    getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
+    _getWebSocket<M extends keyof Sockets | keyof References, N extends keyof SocketsOf<M> & string>(moduleId: M, name: N): SocketsOf<M>[N];
     /**
      * Intent `com.rain.test.general` `com.rain.test.chat.SHOW`: view `index` of `chat-2.0`.
      * RAIN's chat intent: shows chat 2.0's room, its `index` view, wherever a page asks (the
