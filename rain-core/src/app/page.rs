@@ -114,7 +114,8 @@ impl Page {
     /// a view whose component has no such module id is left out.
     ///
     /// The sockets' manifest carries the engine's path and transports, which the runtime
-    /// connects with; beside it, the references by name the runtime resolves ([`versions`]).
+    /// connects with; beside it, the references by name the runtime resolves
+    /// ([`Registry::socket_references`]).
     pub(crate) fn render(
         &self,
         registry: &Registry,

@@ -8,6 +8,7 @@ use std::{
 
 use axum::{
     Router,
+    body::Bytes,
     extract::State,
     http::{HeaderMap, StatusCode},
     response::Html,
@@ -206,17 +207,14 @@ impl App {
             .route("/rain/views/{component}/{view}", get(mounted_view))
             .route("/rain/{file}", get(runtime::runtime_file))
             .route("/{module_id}/{*path}", get(component_file));
-        for (index, (path, _)) in self.pages.iter().enumerate() {
-            router = router.route(
-                path,
-                get(async move |State(shared): SharedState| {
-                    Html(shared.pages[index].1.render(
-                        &shared.registry,
-                        &shared.engine,
-                        &shared.limits,
-                    ))
-                }),
-            );
+        for (path, page) in &shared.pages {
+            // Nothing a request brings changes a page: rendered once, served as it is.
+            let html = Html(Bytes::from(page.render(
+                &shared.registry,
+                &shared.engine,
+                &shared.limits,
+            )));
+            router = router.route(path, get(async move || html.clone()));
         }
         for (path, method_router) in &self.routes {
             // Given its state now, so that the layers below wrap it once rather than per request.
