@@ -288,40 +288,15 @@ mod tests {
     #[test]
     fn the_table_of_references_has_every_version_of_the_names_with_sockets() {
         use crate::registry::{
-            registration::{ComponentKey, ComponentRegistration, Location, SocketRegistration},
-            settings::SocketSettings,
+            fixtures::{component, socket},
+            registration::{ComponentRegistration, SocketRegistration},
         };
-        const AT: Location = Location {
-            file: "src/lib.rs",
-            line: 1,
-            column: 1,
-        };
-        const fn component(name: &'static str, version: &'static str) -> ComponentRegistration {
-            ComponentRegistration {
-                key: ComponentKey { name, version },
-                doc: "",
-                location: AT,
-                assets: None,
-            }
-        }
         static COMPONENTS: [ComponentRegistration; 3] = [
-            component("chat", "1.0"),
-            component("chat", "2.0"),
-            component("plain", "1.0"),
+            component("chat", "1.0", 1),
+            component("chat", "2.0", 2),
+            component("plain", "1.0", 3),
         ];
-        static SOCKETS: [SocketRegistration; 1] = [SocketRegistration {
-            component: COMPONENTS[0].key,
-            name: "room",
-            handler: "room",
-            doc: "",
-            location: AT,
-            mount: |_, _| {},
-            guards: &[],
-            event_guards: &[],
-            events: None,
-            settings: SocketSettings::APP,
-            states: &[],
-        }];
+        static SOCKETS: [SocketRegistration; 1] = [socket("room", COMPONENTS[0].key, 4)];
         let registry = Registry::from_registrations(&COMPONENTS, &SOCKETS).unwrap();
         assert_eq!(
             script_json(&registry.socket_references()),

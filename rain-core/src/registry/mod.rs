@@ -15,6 +15,8 @@
 pub(crate) mod discover;
 mod error;
 pub(crate) mod events;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub(crate) mod intents;
 pub(crate) mod names;
 pub(crate) mod registration;

@@ -123,25 +123,14 @@ pub(super) fn intent_types(registry: &Registry, ts: &mut TypeScript) -> Option<I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::registration::{
-        ComponentKey, ComponentRegistration, IntentRegistration, Location,
+    use crate::registry::{
+        fixtures::{component, location},
+        registration::{ComponentKey, ComponentRegistration, IntentRegistration, Location},
     };
 
-    const KEY: ComponentKey = ComponentKey {
-        name: "desk",
-        version: "1.0",
-    };
-    const AT: Location = Location {
-        file: "src/lib.rs",
-        line: 1,
-        column: 1,
-    };
-    static COMPONENTS: [ComponentRegistration; 1] = [ComponentRegistration {
-        key: KEY,
-        doc: "",
-        location: AT,
-        assets: None,
-    }];
+    static COMPONENTS: [ComponentRegistration; 1] = [component("desk", "1.0", 1)];
+    const KEY: ComponentKey = COMPONENTS[0].key;
+    const AT: Location = location(1);
 
     fn text(ts: &mut TypeScript) -> String {
         ts.type_of::<String>()

@@ -47,25 +47,16 @@ pub(super) fn intents_table(out: &mut String, registry: &Registry, module_id: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::registration::{
-        ComponentKey, ComponentRegistration, IntentProvider, IntentRegistration, Location,
+    use crate::registry::{
+        fixtures::{component, location},
+        registration::{
+            ComponentKey, ComponentRegistration, IntentProvider, IntentRegistration, Location,
+        },
     };
 
-    const KEY: ComponentKey = ComponentKey {
-        name: "chat",
-        version: "1.0",
-    };
-    const AT: Location = Location {
-        file: "src/lib.rs",
-        line: 9,
-        column: 5,
-    };
-    static COMPONENTS: [ComponentRegistration; 1] = [ComponentRegistration {
-        key: KEY,
-        doc: "",
-        location: AT,
-        assets: None,
-    }];
+    static COMPONENTS: [ComponentRegistration; 1] = [component("chat", "1.0", 1)];
+    const KEY: ComponentKey = COMPONENTS[0].key;
+    const AT: Location = location(9);
     static INTENTS: [IntentRegistration; 1] = [IntentRegistration {
         component: KEY,
         category: "com.rain.<test>",
@@ -94,7 +85,7 @@ mod tests {
             "<tr class=\"intent\" data-category=\"com.rain.&lt;test&gt;\" data-action=\"LOG\">",
             "<td><code>com.rain.&lt;test&gt;</code></td><td><strong>LOG</strong>",
             "<div class=\"doc\"><p>Logs &amp; answers.</p>\n</div>",
-            "server function <code>do_logging</code><div class=\"meta\">src/lib.rs:9:5</div>",
+            "server function <code>do_logging</code><div class=\"meta\">src/lib.rs:9:1</div>",
         ] {
             assert!(out.contains(expected), "`{expected}` missing from:\n{out}");
         }

@@ -4,42 +4,9 @@
 use super::*;
 use crate::registry::{
     LINKING_HINT,
+    fixtures::{component, location, socket},
     registration::{ComponentKey, IntentProvider},
-    settings::SocketSettings,
 };
-
-const fn location(line: u32) -> Location {
-    Location {
-        file: "src/lib.rs",
-        line,
-        column: 1,
-    }
-}
-
-const fn component(name: &'static str, version: &'static str, line: u32) -> ComponentRegistration {
-    ComponentRegistration {
-        key: ComponentKey { name, version },
-        doc: "",
-        location: location(line),
-        assets: None,
-    }
-}
-
-const fn socket(name: &'static str, component: ComponentKey, line: u32) -> SocketRegistration {
-    SocketRegistration {
-        component,
-        name,
-        handler: "handler",
-        doc: "",
-        location: location(line),
-        mount: |_, _| {},
-        events: None,
-        guards: &[],
-        event_guards: &[],
-        settings: SocketSettings::APP,
-        states: &[],
-    }
-}
 
 const CHAT: ComponentKey = ComponentKey {
     name: "chat",
